@@ -1,0 +1,291 @@
+//! The command line: `ttb-verifier [IMAGE...]` opens the app, `ttb-verifier verify ...` checks
+//! labels headless (shared CONTRACTS, "Command line"). Results go to standard output, progress
+//! to standard error.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::application::{Application, Manifest};
+use crate::ocr::Backend;
+use crate::pool::{Event, Job, Pool};
+use crate::report::{Outcome, Report, Status};
+
+#[derive(Debug, Parser)]
+#[command(name = "ttb-verifier", version, about = "Checks alcohol beverage label images against their application data and 27 CFR")]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Label images to queue in the desktop app.
+    pub images: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Verify label images without opening a window.
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Image files or folders (folders: every image inside, recursively).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Application data (JSON) for a single image.
+    #[arg(long, value_name = "FILE", conflicts_with = "manifest")]
+    pub application: Option<PathBuf>,
+    /// CSV of application data for many images (a `file` column, one column per key).
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+    /// OCR backend: tesseract or ollama.
+    #[arg(long, value_name = "NAME", default_value = "tesseract")]
+    pub backend: String,
+    /// Verify on a remote server instead of locally.
+    #[arg(long, value_name = "URL")]
+    pub server: Option<String>,
+    /// Output format: text for people, json for programs (one JSON array of reports).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Labels verified at once (default: number of cores).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+/// Exit status of `verify`.
+pub const EXIT_COMPLIANT: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+const IMAGE_EXTENSIONS: [&str; 8] = ["jpg", "jpeg", "png", "webp", "tif", "tiff", "bmp", "gif"];
+
+/// Whether a path names an image by its extension.
+pub fn is_image_path(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| IMAGE_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
+}
+
+/// Expands folders to the images inside them (sorted, recursively); files are kept as given,
+/// whatever their type, so a wrong file gets a report saying so rather than vanishing.
+pub fn collect_images(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found = Vec::new();
+            walk(path, &mut found).map_err(|e| format!("cannot read folder {}: {e}", path.display()))?;
+            found.sort();
+            out.extend(found);
+        } else if path.exists() {
+            out.push(path.clone());
+        } else {
+            return Err(format!("{} does not exist", path.display()));
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if is_image_path(&path) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Where a label's application data comes from.
+enum Source {
+    One(Application),
+    Manifest(Manifest),
+    Sidecars,
+}
+
+impl Source {
+    /// The application for one image; an unreadable sidecar is that label's error.
+    fn for_image(&self, image: &Path) -> Result<Option<Application>, String> {
+        match self {
+            Source::One(app) => Ok(Some(app.clone())),
+            Source::Manifest(m) => Ok(m.lookup(image).cloned()),
+            Source::Sidecars => Application::sidecar_for(image).map_err(|e| e.to_string()),
+        }
+    }
+}
+
+fn usage_error(message: &str) -> u8 {
+    eprintln!("error: {message}");
+    EXIT_ERROR
+}
+
+/// Runs `verify`; returns the process exit status.
+pub fn run_verify(args: &VerifyArgs) -> u8 {
+    let Some(backend) = Backend::parse(&args.backend) else {
+        return usage_error(&format!("unknown backend {:?}: use tesseract or ollama", args.backend));
+    };
+    if args.server.is_some() {
+        return usage_error("--server: remote verification is not available in this version");
+    }
+    let images = match collect_images(&args.paths) {
+        Ok(images) if images.is_empty() => return usage_error("no images found in the given paths"),
+        Ok(images) => images,
+        Err(e) => return usage_error(&e),
+    };
+    let source = if let Some(path) = &args.application {
+        if images.len() != 1 {
+            return usage_error("--application is for a single image; use --manifest or sidecar JSON files for several");
+        }
+        match Application::from_path(path) {
+            Ok(app) => Source::One(app),
+            Err(e) => return usage_error(&e.to_string()),
+        }
+    } else if let Some(path) = &args.manifest {
+        match Manifest::from_path(path) {
+            Ok(m) => Source::Manifest(m),
+            Err(e) => return usage_error(&e.to_string()),
+        }
+    } else {
+        Source::Sidecars
+    };
+
+    let reports = verify_all(&images, &source, backend, args.jobs);
+    let mut stdout = std::io::stdout().lock();
+    let written = match args.format {
+        Format::Json => serde_json::to_writer_pretty(&mut stdout, &reports)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(stdout)),
+        Format::Text => write_text(&mut stdout, &reports),
+    };
+    if let Err(e) = written {
+        eprintln!("error: cannot write the results: {e}");
+        return EXIT_ERROR;
+    }
+    exit_status(&reports)
+}
+
+fn verify_all(images: &[PathBuf], source: &Source, backend: Backend, jobs: Option<usize>) -> Vec<Report> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = jobs.unwrap_or(cores).clamp(1, images.len().max(1));
+    let pool = Pool::start(backend, workers, None);
+    let mut slots: BTreeMap<u64, Report> = BTreeMap::new();
+    let mut pending = 0usize;
+    for (index, path) in images.iter().enumerate() {
+        let id = index as u64;
+        match source.for_image(path) {
+            Ok(application) => {
+                pool.submit(Job { id, path: path.clone(), application, preview_side: None });
+                pending += 1;
+            }
+            Err(message) => {
+                slots.insert(id, Report::error(path.display().to_string(), backend.as_str(), message));
+            }
+        }
+    }
+    let total = images.len();
+    let mut done = slots.len();
+    for report in slots.values() {
+        progress(done, total, report);
+    }
+    while pending > 0 {
+        match pool.next() {
+            Some(Event::Finished { id, result }) => {
+                pending -= 1;
+                done += 1;
+                progress(done, total, &result.report);
+                slots.insert(id, result.report);
+            }
+            Some(Event::Started { .. }) => {}
+            None => break,
+        }
+    }
+    slots.into_values().collect()
+}
+
+fn progress(done: usize, total: usize, report: &Report) {
+    eprintln!(
+        "[{done}/{total}] {}: {} ({:.2} s)",
+        report.file,
+        report.status,
+        report.processing_time_seconds
+    );
+}
+
+/// 0 when every label is compliant, 2 when any could not be read, else 1.
+pub fn exit_status(reports: &[Report]) -> u8 {
+    if reports.iter().any(|r| r.status == Status::Error) {
+        EXIT_ERROR
+    } else if reports.iter().all(|r| r.status == Status::Compliant) {
+        EXIT_COMPLIANT
+    } else {
+        EXIT_FINDINGS
+    }
+}
+
+fn write_text(out: &mut impl Write, reports: &[Report]) -> std::io::Result<()> {
+    for report in reports {
+        writeln!(out, "{}  {}", report.status, report.file)?;
+        if let Some(error) = &report.error {
+            writeln!(out, "    error: {error}")?;
+        }
+        for check in report.checks.iter().filter(|c| c.outcome != Outcome::Pass) {
+            writeln!(out, "    {:<6} {}: {}", check.outcome.as_str(), check.field, check.message)?;
+        }
+    }
+    let count = |s: Status| reports.iter().filter(|r| r.status == s).count();
+    writeln!(
+        out,
+        "{} labels: {} compliant, {} not compliant, {} need review, {} could not be read",
+        reports.len(),
+        count(Status::Compliant),
+        count(Status::NonCompliant),
+        count(Status::NeedsReview),
+        count(Status::Error)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_status_follows_contracts() {
+        let mut ok = Report::error("a", "tesseract", "x");
+        ok.status = Status::Compliant;
+        let mut review = ok.clone();
+        review.status = Status::NeedsReview;
+        let error = Report::error("b", "tesseract", "x");
+        assert_eq!(exit_status(&[ok.clone()]), EXIT_COMPLIANT);
+        assert_eq!(exit_status(&[ok.clone(), review.clone()]), EXIT_FINDINGS);
+        assert_eq!(exit_status(&[review, error]), EXIT_ERROR);
+    }
+
+    #[test]
+    fn image_paths_by_extension() {
+        assert!(is_image_path(Path::new("a/B.JPG")));
+        assert!(is_image_path(Path::new("x.webp")));
+        assert!(!is_image_path(Path::new("x.json")));
+        assert!(!is_image_path(Path::new("README")));
+    }
+
+    #[test]
+    fn arguments_parse_as_contracts_say() {
+        let cli = Cli::try_parse_from(["ttb-verifier", "verify", "--format", "json", "--jobs", "2", "dir"]).unwrap();
+        let Some(Command::Verify(args)) = cli.command else { panic!("not verify") };
+        assert_eq!(args.format, Format::Json);
+        assert_eq!(args.jobs, Some(2));
+        let cli = Cli::try_parse_from(["ttb-verifier", "a.jpg", "b.jpg"]).unwrap();
+        assert_eq!(cli.images.len(), 2);
+        assert!(Cli::try_parse_from(["ttb-verifier", "verify"]).is_err());
+        assert!(Cli::try_parse_from(["ttb-verifier", "verify", "--application", "a", "--manifest", "b", "x"]).is_err());
+    }
+}

@@ -1,0 +1,7 @@
+//! Integration tests of the root package, one binary with modules (cheaper to link than many).
+//! They use the real Tesseract on the real samples in `test_samples/`.
+
+mod cli;
+#[cfg(feature = "gui")]
+mod gui;
+mod support;

@@ -1,0 +1,52 @@
+//! Shared helpers: paths, the sample manifest, running the binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde::Deserialize;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn samples() -> PathBuf {
+    root().join("test_samples")
+}
+
+/// One entry of `test_samples/manifest.json`.
+#[derive(Debug, Deserialize)]
+pub struct Expected {
+    pub file: String,
+    pub expected_status: String,
+    pub failing_field: Option<String>,
+    #[serde(default)]
+    pub defect: Option<String>,
+}
+
+pub fn manifest() -> Vec<Expected> {
+    let text = std::fs::read_to_string(samples().join("manifest.json")).expect("test_samples/manifest.json");
+    serde_json::from_str(&text).expect("manifest.json parses")
+}
+
+/// Runs `ttb-verifier ARGS` in the repository root.
+pub fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ttb-verifier"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("the binary runs")
+}
+
+/// The JSON array `verify --format json` printed.
+pub fn reports(output: &Output) -> Vec<serde_json::Value> {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not a JSON array ({e}); stderr:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+pub fn file_name(path: &str) -> String {
+    Path::new(path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
