@@ -183,7 +183,7 @@ fn verify_all(images: &[PathBuf], source: &Source, backend: Backend, jobs: Optio
         let id = index as u64;
         match source.for_image(path) {
             Ok(application) => {
-                pool.submit(Job { id, path: path.clone(), application, preview_side: None });
+                pool.submit(Job::file(id, path.clone(), application));
                 pending += 1;
             }
             Err(message) => {

@@ -18,15 +18,45 @@ use crate::ocr::prepare::{self, DecodeLimits};
 use crate::report::Report;
 use crate::verify::{self, LabelInput, Reading};
 
-/// A label to verify.
+/// Where a label's image comes from.
 #[derive(Debug, Clone)]
+pub enum ImageSource {
+    /// A file, read by the worker.
+    Path(PathBuf),
+    /// Bytes already in memory (an upload), named for the report, decoded within `limits`.
+    Bytes { name: String, bytes: Arc<[u8]>, limits: DecodeLimits },
+}
+
+impl ImageSource {
+    /// The name reports give the label.
+    pub fn name(&self) -> String {
+        match self {
+            Self::Path(path) => path.display().to_string(),
+            Self::Bytes { name, .. } => name.clone(),
+        }
+    }
+}
+
+/// Called on the worker's thread with a finished label, instead of sending it as an event.
+pub type Reply = Box<dyn FnOnce(Box<Finished>) + Send>;
+
+/// A label to verify.
 pub struct Job {
     /// The caller's key for this label; events carry it back.
     pub id: u64,
-    pub path: PathBuf,
+    pub source: ImageSource,
     pub application: Option<Application>,
     /// Longest side of a preview image to send back with the result; `None` for no preview.
     pub preview_side: Option<u32>,
+    /// Where the result goes; `None` sends it as an [`Event::Finished`].
+    pub reply: Option<Reply>,
+}
+
+impl Job {
+    /// A job for an image file whose result comes back as an event.
+    pub fn file(id: u64, path: PathBuf, application: Option<Application>) -> Self {
+        Self { id, source: ImageSource::Path(path), application, preview_side: None, reply: None }
+    }
 }
 
 /// What a worker reports.
@@ -113,9 +143,13 @@ fn work(backend: Backend, jobs: &Mutex<Receiver<Job>>, events: &Sender<Event>, n
         };
         let _ = events.send(Event::Started { id: job.id });
         let started = Instant::now();
-        let file = job.path.display().to_string();
+        let file = job.source.name();
         let input = LabelInput { file: &file, application: job.application.as_ref() };
-        let image = prepare::load(&job.path, DecodeLimits::default()).map_err(|e| e.to_string());
+        let image = match &job.source {
+            ImageSource::Path(path) => prepare::load(path, DecodeLimits::default()),
+            ImageSource::Bytes { bytes, limits, .. } => prepare::decode(bytes, *limits),
+        }
+        .map_err(|e| e.to_string());
         let preview = match (&image, job.preview_side) {
             (Ok(image), Some(side)) => Some(image.thumbnail(side, side).to_rgba8()),
             _ => None,
@@ -125,8 +159,13 @@ fn work(backend: Backend, jobs: &Mutex<Receiver<Job>>, events: &Sender<Event>, n
             Err(e) => (Report::error(&file, backend.as_str(), e.to_string()), None),
         };
         let result = Box::new(Finished { report, reading, preview });
-        if events.send(Event::Finished { id: job.id, result }).is_err() {
-            return;
+        match job.reply {
+            Some(reply) => reply(result),
+            None => {
+                if events.send(Event::Finished { id: job.id, result }).is_err() {
+                    return;
+                }
+            }
         }
         if let Some(notify) = notify {
             notify();

@@ -157,10 +157,8 @@ impl VerifierApp {
                 Pool::start(label.backend, workers, Some(Arc::new(notify)))
             });
             pool.submit(Job {
-                id: id as u64,
-                path: label.path.clone(),
-                application: label.application.clone(),
                 preview_side: Some(PREVIEW_SIDE),
+                ..Job::file(id as u64, label.path.clone(), label.application.clone())
             });
             label.submitted = true;
         }

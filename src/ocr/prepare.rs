@@ -42,8 +42,12 @@ pub fn decode(bytes: &[u8], limits: DecodeLimits) -> Result<DynamicImage, ImageL
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| ImageLoadError::Corrupt(e.to_string()))?;
-    if reader.format().is_none() {
-        return Err(ImageLoadError::NotAnImage);
+    match reader.format() {
+        None => return Err(ImageLoadError::NotAnImage),
+        Some(image::ImageFormat::Jpeg) if !jpeg_is_complete(bytes) => {
+            return Err(ImageLoadError::Corrupt("the JPEG data ends before the image does (the file is cut short)".into()));
+        }
+        Some(_) => {}
     }
     let mut decoder = reader.into_decoder().map_err(classify)?;
     let (w, h) = decoder.dimensions();
@@ -64,6 +68,16 @@ pub fn decode(bytes: &[u8], limits: DecodeLimits) -> Result<DynamicImage, ImageL
         image.apply_orientation(orientation);
     }
     Ok(image)
+}
+
+/// The JPEG decoder fills a cut-short file with gray and reports success; a reviewer must be
+/// told instead. A complete file has an end-of-image marker after its last start-of-scan
+/// marker (0xFF bytes inside scan data are always escaped, so neither marker appears there by
+/// chance; an EXIF thumbnail's own markers come before the main image's scans).
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let last_scan = bytes.windows(2).rposition(|w| w == [0xFF, 0xDA]);
+    let last_end = bytes.windows(2).rposition(|w| w == [0xFF, 0xD9]);
+    matches!((last_scan, last_end), (Some(scan), Some(end)) if end > scan)
 }
 
 /// Reads and decodes an image file.
@@ -200,6 +214,14 @@ mod tests {
 
         assert!(matches!(decode(b"%PDF-1.4 not an image", DecodeLimits::default()), Err(ImageLoadError::NotAnImage)));
         assert!(matches!(decode(&bytes[..bytes.len() / 2], DecodeLimits::default()), Err(ImageLoadError::Corrupt(_))));
+
+        let mut jpeg = Vec::new();
+        DynamicImage::ImageRgb8(RgbImage::from_pixel(64, 64, Rgb([200, 30, 30])))
+            .write_to(&mut Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
+            .unwrap();
+        assert!(decode(&jpeg, DecodeLimits::default()).is_ok());
+        let cut = &jpeg[..jpeg.len() * 2 / 3];
+        assert!(matches!(decode(cut, DecodeLimits::default()), Err(ImageLoadError::Corrupt(_))));
         let small = DecodeLimits { max_side: 20, ..DecodeLimits::default() };
         assert!(matches!(decode(&bytes, small), Err(ImageLoadError::TooLarge(_))));
     }
