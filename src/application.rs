@@ -206,7 +206,9 @@ impl Application {
             source,
         })?;
         Self::from_json(&text).map_err(|e| match e {
-            ApplicationError::Json(err) => ApplicationError::Invalid(format!("{}: {err}", path.display())),
+            ApplicationError::Json(err) => {
+                ApplicationError::Invalid(format!("{} is not valid JSON: {err}", path.display()))
+            }
             ApplicationError::Invalid(m) => ApplicationError::Invalid(format!("{}: {m}", path.display())),
             other => other,
         })

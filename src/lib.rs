@@ -1,0 +1,29 @@
+//! ttb-verifier checks alcohol beverage label images against their application data and the
+//! machine-checkable parts of 27 CFR.
+//!
+//! # Layout
+//! - [`application`]: the application data a label is checked against (JSON, CSV manifests).
+//! - [`ocr`]: the OCR seam (words, boxes, confidences), image preparation, the Tesseract engine.
+//! - [`text`]: normalisation and fuzzy comparison shared by the checks.
+//! - [`extract`]: OCR words to label fields.
+//! - [`rules`]: one pure function per check, producing the report's checks.
+//! - [`report`]: the report's wire shape (shared CONTRACTS).
+//! - [`verify`]: one label from image to report; [`pool`]: worker threads, one engine each.
+//! - [`api`]: the server's request/response types, shared with its clients; [`ollama`]: the
+//!   Ollama availability check.
+//! - [`cli`]: the `verify` subcommand; `gui` (feature `gui`): the desktop app.
+
+pub mod api;
+pub mod application;
+pub mod extract;
+pub mod ocr;
+pub mod ollama;
+pub mod report;
+pub mod rules;
+pub mod text;
+pub mod verify;
+pub mod pool;
+pub mod cli;
+pub mod remote;
+#[cfg(feature = "gui")]
+pub mod gui;
