@@ -5,12 +5,14 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::application::{Application, Manifest};
 use crate::ocr::Backend;
-use crate::pool::{Event, Job, Pool};
+use crate::pool::{Event, Job, Mode, Pool};
+use crate::remote::{RemoteClient, RemoteConfig};
 use crate::report::{Outcome, Report, Status};
 
 #[derive(Debug, Parser)]
@@ -49,7 +51,8 @@ pub struct VerifyArgs {
     /// OCR backend: tesseract or ollama.
     #[arg(long, value_name = "NAME", default_value = "tesseract")]
     pub backend: String,
-    /// Verify on a remote server instead of locally.
+    /// Verify on a remote ttb-verifier server instead of locally (token, if the server needs
+    /// one, from the TTB_API_TOKEN environment variable).
     #[arg(long, value_name = "URL")]
     pub server: Option<String>,
     /// Output format: text for people, json for programs (one JSON array of reports).
@@ -64,6 +67,9 @@ pub struct VerifyArgs {
 pub const EXIT_COMPLIANT: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
+
+/// How long `verify --server` waits for a busy or unreachable server before it gives a label up.
+const REMOTE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(120);
 
 const IMAGE_EXTENSIONS: [&str; 8] = ["jpg", "jpeg", "png", "webp", "tif", "tiff", "bmp", "gif"];
 
@@ -133,9 +139,16 @@ pub fn run_verify(args: &VerifyArgs) -> u8 {
     let Some(backend) = Backend::parse(&args.backend) else {
         return usage_error(&format!("unknown backend {:?}: use tesseract or ollama", args.backend));
     };
-    if args.server.is_some() {
-        return usage_error("--server: remote verification is not available in this version");
-    }
+    let mode = match &args.server {
+        None => Mode::Local(backend),
+        Some(url) => {
+            let token = std::env::var("TTB_API_TOKEN").ok().filter(|t| !t.trim().is_empty());
+            match RemoteClient::new(RemoteConfig { base_url: url.clone(), token }) {
+                Ok(client) => Mode::Remote { client: Arc::new(client), backend },
+                Err(e) => return usage_error(&e.to_string()),
+            }
+        }
+    };
     let images = match collect_images(&args.paths) {
         Ok(images) if images.is_empty() => return usage_error("no images found in the given paths"),
         Ok(images) => images,
@@ -158,7 +171,7 @@ pub fn run_verify(args: &VerifyArgs) -> u8 {
         Source::Sidecars
     };
 
-    let reports = verify_all(&images, &source, backend, args.jobs);
+    let reports = verify_all(&images, &source, mode, args.jobs);
     let mut stdout = std::io::stdout().lock();
     let written = match args.format {
         Format::Json => serde_json::to_writer_pretty(&mut stdout, &reports)
@@ -173,10 +186,11 @@ pub fn run_verify(args: &VerifyArgs) -> u8 {
     exit_status(&reports)
 }
 
-fn verify_all(images: &[PathBuf], source: &Source, backend: Backend, jobs: Option<usize>) -> Vec<Report> {
+fn verify_all(images: &[PathBuf], source: &Source, mode: Mode, jobs: Option<usize>) -> Vec<Report> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let workers = jobs.unwrap_or(cores).clamp(1, images.len().max(1));
-    let pool = Pool::start(backend, workers, None);
+    let backend = mode.backend();
+    let pool = Pool::start_mode(mode, workers, None, Some(REMOTE_PATIENCE));
     let mut slots: BTreeMap<u64, Report> = BTreeMap::new();
     let mut pending = 0usize;
     for (index, path) in images.iter().enumerate() {
@@ -204,7 +218,8 @@ fn verify_all(images: &[PathBuf], source: &Source, backend: Backend, jobs: Optio
                 progress(done, total, &result.report);
                 slots.insert(id, result.report);
             }
-            Some(Event::Started { .. }) => {}
+            Some(Event::Waiting { message, .. }) => eprintln!("waiting: {message}"),
+            Some(Event::Started { .. } | Event::Uploading { .. }) => {}
             None => break,
         }
     }

@@ -10,26 +10,40 @@ use egui_extras::{Column, TableBuilder};
 use poll_promise::Promise;
 use serde::{Deserialize, Serialize};
 
+use super::health::{HealthMonitor, Intervals, ServerHealth};
+use super::token;
 use crate::application::Application;
 use crate::cli::collect_images;
 use crate::ocr::Backend;
-use crate::pool::{Event, Finished, Job, Pool};
+use crate::pool::{Event, Finished, Job, Mode, Pool};
+use crate::remote::{RemoteClient, RemoteConfig};
 use crate::report::{Check, Outcome, Report, Status, ValidationLevel};
 
-/// What is kept between runs (eframe persistence). Runtime state is not.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// What is kept between runs (eframe persistence). Runtime state is not; the server token is
+/// kept apart (see `token`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
     pub backend: Backend,
     /// Workers verifying at once; 0 means one per core.
     pub workers: usize,
+    /// Verify on the server at `server_url` instead of on this machine.
+    pub remote: bool,
+    pub server_url: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { backend: Backend::Tesseract, workers: 0, remote: false, server_url: "http://localhost:8000".into() }
+    }
 }
 
 /// Where a label is in its life.
 #[derive(Debug)]
 pub enum LabelState {
     Queued,
-    Running,
+    /// Being read; in remote mode, how much of the upload has gone and why it is waiting.
+    Running { uploaded: Option<f32>, waiting: Option<String> },
     Done(Box<Finished>),
 }
 
@@ -39,6 +53,8 @@ pub struct Label {
     pub name: String,
     pub application: Option<Application>,
     pub backend: Backend,
+    /// The server it is sent to, in remote mode.
+    pub server: Option<String>,
     pub state: LabelState,
     submitted: bool,
     texture: Option<TextureHandle>,
@@ -59,6 +75,8 @@ enum Command {
     Select(usize),
     SelectCheck(usize),
     SetBackend(Backend),
+    UseServer { remote: bool, url: String, token: String },
+    CheckServerNow,
 }
 
 /// Longest side of the preview kept per label: enough to read, far less than a photo.
@@ -69,7 +87,13 @@ pub struct VerifierApp {
     labels: Vec<Label>,
     selected: Option<usize>,
     selected_check: Option<usize>,
-    pools: HashMap<Backend, Pool>,
+    /// Worker pools by (server, backend); `None` is this machine.
+    pools: HashMap<(Option<String>, Backend), Pool>,
+    health: Option<HealthMonitor>,
+    health_intervals: Intervals,
+    token: String,
+    /// The server form's fields as the reviewer types them.
+    server_form: (String, String),
     open_dialog: Option<Promise<Option<Vec<PathBuf>>>>,
     notice: Option<String>,
     /// The context of the last frame, for the workers' repaint requests.
@@ -78,12 +102,17 @@ pub struct VerifierApp {
 
 impl VerifierApp {
     pub fn new(settings: Settings) -> Self {
+        let token = token::load().unwrap_or_default();
         Self {
+            server_form: (settings.server_url.clone(), token.clone()),
+            token,
             settings,
             labels: Vec::new(),
             selected: None,
             selected_check: None,
             pools: HashMap::new(),
+            health: None,
+            health_intervals: Intervals::default(),
             open_dialog: None,
             notice: None,
             ctx: None,
@@ -96,6 +125,53 @@ impl VerifierApp {
 
     pub fn selected(&self) -> Option<usize> {
         self.selected
+    }
+
+    /// Uses the server at `url` with `token` (not saved), polling its health at `intervals`.
+    pub fn use_server(&mut self, url: &str, token: &str, intervals: Intervals) {
+        self.health_intervals = intervals;
+        self.settings.remote = true;
+        self.settings.server_url = url.to_string();
+        self.token = token.to_string();
+        self.server_form = (url.to_string(), token.to_string());
+        self.health = None;
+    }
+
+    /// What the status bar says about the server, `None` in local mode.
+    pub fn server_health(&self) -> Option<ServerHealth> {
+        self.health.as_ref().map(HealthMonitor::latest)
+    }
+
+    fn remote_client(&self) -> Result<RemoteClient, String> {
+        let token = Some(self.token.clone()).filter(|t| !t.trim().is_empty());
+        RemoteClient::new(RemoteConfig { base_url: self.settings.server_url.clone(), token }).map_err(|e| e.to_string())
+    }
+
+    /// Starts, restarts or stops the health monitor to match the settings.
+    fn watch_server(&mut self) {
+        if !self.settings.remote {
+            self.health = None;
+            return;
+        }
+        let url = self.settings.server_url.trim().trim_end_matches('/').to_string();
+        if self.health.as_ref().is_some_and(|h| h.base_url() == url) {
+            return;
+        }
+        match self.remote_client() {
+            Ok(client) => {
+                let ctx = self.ctx.clone();
+                let changed = Arc::new(move || {
+                    if let Some(ctx) = &ctx {
+                        ctx.request_repaint();
+                    }
+                });
+                self.health = Some(HealthMonitor::start(Arc::new(client), self.health_intervals, changed));
+            }
+            Err(e) => {
+                self.health = None;
+                self.notice = Some(e);
+            }
+        }
     }
 
     /// True while any label waits or runs.
@@ -124,6 +200,7 @@ impl VerifierApp {
         let id = self.labels.len();
         let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
         let backend = self.settings.backend;
+        let server = self.settings.remote.then(|| self.settings.server_url.clone());
         let (application, state) = match Application::sidecar_for(&path) {
             Ok(application) => (application, LabelState::Queued),
             Err(e) => {
@@ -131,7 +208,7 @@ impl VerifierApp {
                 (None, LabelState::Done(Box::new(Finished { report, reading: None, preview: None })))
             }
         };
-        self.labels.push(Label { path, name, application, backend, state, submitted: false, texture: None });
+        self.labels.push(Label { path, name, application, backend, server, state, submitted: false, texture: None });
         if self.selected.is_none() {
             self.selected = Some(id);
         }
@@ -147,15 +224,31 @@ impl VerifierApp {
             if label.submitted || !matches!(label.state, LabelState::Queued) {
                 continue;
             }
-            let ctx = self.ctx.clone();
-            let pool = self.pools.entry(label.backend).or_insert_with(|| {
+            let key = (label.server.clone(), label.backend);
+            if !self.pools.contains_key(&key) {
+                let mode = match &label.server {
+                    None => Mode::Local(label.backend),
+                    Some(url) => {
+                        let token = Some(self.token.clone()).filter(|t| !t.trim().is_empty());
+                        match RemoteClient::new(RemoteConfig { base_url: url.clone(), token }) {
+                            Ok(client) => Mode::Remote { client: Arc::new(client), backend: label.backend },
+                            Err(e) => {
+                                let report = Report::error(label.path.display().to_string(), label.backend.as_str(), e.to_string());
+                                label.state = LabelState::Done(Box::new(Finished { report, reading: None, preview: None }));
+                                continue;
+                            }
+                        }
+                    }
+                };
+                let ctx = self.ctx.clone();
                 let notify = move || {
                     if let Some(ctx) = &ctx {
                         ctx.request_repaint();
                     }
                 };
-                Pool::start(label.backend, workers, Some(Arc::new(notify)))
-            });
+                self.pools.insert(key.clone(), Pool::start_mode(mode, workers, Some(Arc::new(notify)), None));
+            }
+            let Some(pool) = self.pools.get(&key) else { continue };
             pool.submit(Job {
                 preview_side: Some(PREVIEW_SIDE),
                 ..Job::file(id as u64, label.path.clone(), label.application.clone())
@@ -169,7 +262,12 @@ impl VerifierApp {
         for pool in self.pools.values() {
             while let Some(event) = pool.try_next() {
                 let (id, state) = match event {
-                    Event::Started { id } => (id, LabelState::Running),
+                    Event::Started { id } => (id, LabelState::Running { uploaded: None, waiting: None }),
+                    Event::Uploading { id, sent, total } => {
+                        let fraction = if total == 0 { 1.0 } else { sent as f32 / total as f32 };
+                        (id, LabelState::Running { uploaded: Some(fraction), waiting: None })
+                    }
+                    Event::Waiting { id, message } => (id, LabelState::Running { uploaded: None, waiting: Some(message) }),
                     Event::Finished { id, result } => (id, LabelState::Done(result)),
                 };
                 if let Some(label) = self.labels.get_mut(id as usize) {
@@ -184,6 +282,7 @@ impl VerifierApp {
         if self.ctx.is_none() {
             self.ctx = Some(ui.ctx().clone());
         }
+        self.watch_server();
         self.submit_queued();
         self.drain_events();
         let mut commands = Vec::new();
@@ -201,7 +300,7 @@ impl VerifierApp {
         }
 
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar_ui(ui, &mut commands));
-        egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui));
+        egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui, &mut commands));
         egui::Panel::left("labels").default_size(300.0).show(ui, |ui| self.list_ui(ui, &mut commands));
         egui::CentralPanel::default_margins().show(ui, |ui| self.detail_ui(ui, &mut commands));
 
@@ -232,10 +331,26 @@ impl VerifierApp {
             }
             Command::SelectCheck(index) => self.selected_check = Some(index),
             Command::SetBackend(backend) => self.settings.backend = backend,
+            Command::UseServer { remote, url, token } => {
+                self.settings.remote = remote;
+                self.settings.server_url = url.trim().to_string();
+                if token != self.token {
+                    if let Err(e) = token::save(&token) {
+                        self.notice = Some(e);
+                    }
+                    self.token = token;
+                    self.health = None;
+                }
+            }
+            Command::CheckServerNow => {
+                if let Some(health) = &self.health {
+                    health.check_now();
+                }
+            }
         }
     }
 
-    fn toolbar_ui(&self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
+    fn toolbar_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         ui.horizontal(|ui| {
             let open = ui.add_enabled(self.open_dialog.is_none(), egui::Button::new("Open images…"));
             if open.on_hover_text("Choose label images, or drop them onto this window").clicked() {
@@ -243,23 +358,45 @@ impl VerifierApp {
             }
             ui.separator();
             let mut backend = self.settings.backend;
+            // On a server, Ollama is offered only while the server says it is available.
+            let ollama_blocked = self.settings.remote
+                && !self.server_health().is_some_and(|h| h.ollama_available());
             egui::ComboBox::from_label("OCR backend")
                 .selected_text(backend_name(backend))
                 .show_ui(ui, |ui| {
                     for choice in Backend::ALL {
-                        ui.selectable_value(&mut backend, choice, backend_name(choice));
+                        let enabled = !(choice == Backend::Ollama && ollama_blocked);
+                        ui.add_enabled_ui(enabled, |ui| {
+                            ui.selectable_value(&mut backend, choice, backend_name(choice))
+                                .on_disabled_hover_text("The server reports Ollama unavailable");
+                        });
                     }
                 });
             if backend != self.settings.backend {
                 commands.push(Command::SetBackend(backend));
             }
-            if backend == Backend::Ollama {
+            if backend == Backend::Ollama && !self.settings.remote {
                 ui.colored_label(Color32::from_rgb(200, 140, 0), "Ollama is not set up yet: labels read with it will show an error.");
+            }
+            ui.separator();
+            let mut remote = self.settings.remote;
+            ui.checkbox(&mut remote, "Verify on a server");
+            let label = ui.label("Server");
+            ui.add(egui::TextEdit::singleline(&mut self.server_form.0).desired_width(200.0))
+                .labelled_by(label.id);
+            let label = ui.label("Token");
+            ui.add(egui::TextEdit::singleline(&mut self.server_form.1).password(true).desired_width(120.0))
+                .labelled_by(label.id);
+            let changed = remote != self.settings.remote
+                || self.server_form.0.trim() != self.settings.server_url
+                || self.server_form.1 != self.token;
+            if ui.add_enabled(changed, egui::Button::new("Apply")).clicked() || (changed && remote != self.settings.remote) {
+                commands.push(Command::UseServer { remote, url: self.server_form.0.clone(), token: self.server_form.1.clone() });
             }
         });
     }
 
-    fn status_bar_ui(&self, ui: &mut egui::Ui) {
+    fn status_bar_ui(&self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         ui.horizontal(|ui| {
             let total = self.labels.len();
             let done = self.labels.iter().filter(|l| matches!(l.state, LabelState::Done(_))).count();
@@ -274,6 +411,20 @@ impl VerifierApp {
                     count(Status::NeedsReview),
                     count(Status::Error)
                 ));
+            }
+            if let Some(health) = self.server_health() {
+                ui.separator();
+                let color = match health.summary() {
+                    "healthy" => Color32::from_rgb(40, 160, 70),
+                    "degraded" => Color32::from_rgb(220, 150, 0),
+                    "checking…" => Color32::GRAY,
+                    _ => Color32::from_rgb(215, 50, 40),
+                };
+                let text = format!("Server {}", health.summary());
+                let response = ui.colored_label(color, text).on_hover_text(health.details());
+                if response.clicked() {
+                    commands.push(Command::CheckServerNow);
+                }
             }
             if let Some(notice) = &self.notice {
                 ui.separator();
@@ -291,8 +442,11 @@ impl VerifierApp {
                         LabelState::Queued => {
                             ui.label(RichText::new("Queued").weak());
                         }
-                        LabelState::Running => {
+                        LabelState::Running { waiting, .. } => {
                             ui.add(egui::Spinner::new());
+                            if waiting.is_some() {
+                                ui.label(RichText::new("Waiting").weak());
+                            }
                         }
                         LabelState::Done(done) => {
                             ui.label(status_text(done.report.status));
@@ -328,11 +482,20 @@ impl VerifierApp {
                 ui.label("Waiting for a worker…");
                 return;
             }
-            LabelState::Running => {
+            LabelState::Running { uploaded, waiting } => {
                 ui.horizontal(|ui| {
                     ui.add(egui::Spinner::new());
-                    ui.label(format!("Reading the label with {}…", backend_name(label.backend)));
+                    match &label.server {
+                        None => ui.label(format!("Reading the label with {}…", backend_name(label.backend))),
+                        Some(url) => ui.label(format!("Verifying on {url} with {}…", backend_name(label.backend))),
+                    };
                 });
+                if let Some(fraction) = uploaded {
+                    ui.add(egui::ProgressBar::new(*fraction).text(format!("Uploading {:.0}%", fraction * 100.0)));
+                }
+                if let Some(message) = waiting {
+                    ui.colored_label(Color32::from_rgb(200, 140, 0), format!("Waiting for the server: {message}. The label is kept and will be sent again."));
+                }
                 return;
             }
             LabelState::Done(_) => {}

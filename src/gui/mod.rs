@@ -5,6 +5,8 @@
 //! so no frame waits on decoding or OCR.
 
 mod app;
+pub mod health;
+mod token;
 
 pub use app::{LabelState, Settings, VerifierApp};
 

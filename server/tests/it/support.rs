@@ -1,0 +1,266 @@
+//! Helpers: a server on a real loopback port, a stand-in Ollama, sample files, forms and ZIPs.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::routing::get;
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use ttb_verifier_server::{Config, ServerError};
+
+pub const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../test_samples");
+
+pub fn sample(name: &str) -> Vec<u8> {
+    std::fs::read(Path::new(SAMPLES).join(name)).unwrap()
+}
+
+pub fn sample_text(name: &str) -> String {
+    std::fs::read_to_string(Path::new(SAMPLES).join(name)).unwrap()
+}
+
+/// Log lines of the servers under test, shown for failing tests (`RUST_LOG` to change).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+}
+
+/// A configuration for tests: small pool, fast Ollama checks against a closed port, data in
+/// `data_dir`.
+pub fn config(data_dir: &Path) -> Config {
+    Config {
+        listen: "127.0.0.1:0".into(),
+        workers: 2,
+        queue: 2,
+        data_dir: data_dir.to_path_buf(),
+        // Nothing listens on the discard port: "Cannot reach Ollama" at once.
+        ollama_host: "http://127.0.0.1:9".into(),
+        ollama_check_interval: Duration::from_millis(200),
+        request_timeout: Duration::from_secs(30),
+        ..Config::default()
+    }
+}
+
+/// A server started with [`ttb_verifier_server::run`] on a loopback port.
+pub struct TestServer {
+    pub base: String,
+    pub client: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    handle: JoinHandle<Result<(), ServerError>>,
+}
+
+impl TestServer {
+    pub async fn start(config: Config) -> Self {
+        init_logging();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let handle = tokio::spawn(ttb_verifier_server::run(listener, config, async {
+            let _ = stopped.await;
+        }));
+        let server = Self { base: format!("http://{addr}"), client: reqwest::Client::new(), stop: Some(stop), handle };
+        // Ready once /health answers (Tesseract checked, store open).
+        server.wait_for(|| async { server.client.get(server.url("/health")).send().await.is_ok() }).await;
+        server
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Graceful shutdown; returns what `run` returned.
+    pub async fn stop(mut self) -> Result<(), ServerError> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        tokio::time::timeout(Duration::from_secs(30), &mut self.handle).await.expect("server stops").unwrap()
+    }
+
+    /// Polls `check` until it holds (10 s at most).
+    pub async fn wait_for<F, Fut>(&self, check: F)
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        wait_until(Duration::from_secs(10), check).await;
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, Value) {
+        let response = self.client.get(self.url(path)).send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post_form(&self, path: &str, form: Form) -> reqwest::Response {
+        self.client.post(self.url(path)).multipart(form).send().await.unwrap()
+    }
+
+    /// Polls a job's status document until it is finished (60 s at most).
+    pub async fn wait_for_job(&self, path: &str) -> Value {
+        let started = Instant::now();
+        loop {
+            let (code, body) = self.get_json(path).await;
+            assert_eq!(code, 200, "{body}");
+            if matches!(body["status"].as_str(), Some("completed" | "failed" | "cancelled")) {
+                return body;
+            }
+            assert!(started.elapsed() < Duration::from_secs(60), "job did not finish: {body}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+pub async fn wait_until<F, Fut>(limit: Duration, check: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let started = Instant::now();
+    while !check().await {
+        assert!(started.elapsed() < limit, "condition not reached within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The `/verify` form with `image` (named `file_name`) and optional extra text fields.
+pub fn image_form(bytes: Vec<u8>, file_name: &str, fields: &[(&str, &str)]) -> Form {
+    let mut form = Form::new().part("image", Part::bytes(bytes).file_name(file_name.to_string()));
+    for (name, value) in fields {
+        form = form.text(name.to_string(), value.to_string());
+    }
+    form
+}
+
+/// Checks the error envelope, and that its correlation id is the header's; returns the body.
+pub async fn expect_error(response: reqwest::Response, status: u16, code: &str) -> Value {
+    assert_eq!(response.status().as_u16(), status, "expected {status} {code}");
+    let header = response.headers().get("x-correlation-id").and_then(|v| v.to_str().ok()).map(String::from);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error_code"], code, "{body}");
+    assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()), "{body}");
+    let id = body["correlation_id"].as_str().unwrap();
+    assert!(!id.is_empty() && id != "-", "{body}");
+    assert_eq!(header.as_deref(), Some(id), "header and body carry the same correlation id");
+    body
+}
+
+/// A ZIP of `(name, bytes)` entries (deflated).
+pub fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in entries {
+        if name.ends_with('/') {
+            zip.add_directory(name.trim_end_matches('/'), options).unwrap();
+        } else {
+            zip.start_file(*name, options).unwrap();
+            zip.write_all(bytes).unwrap();
+        }
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// A ZIP bomb: one `name` entry of `megabytes` MB of zeros, a few hundred KB compressed.
+pub fn zip_bomb(name: &str, megabytes: usize) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    zip.start_file(name, options).unwrap();
+    let block = vec![0u8; 1024 * 1024];
+    for _ in 0..megabytes {
+        zip.write_all(&block).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+pub fn batch_form(zip: Vec<u8>) -> Form {
+    Form::new().part("batch_file", Part::bytes(zip).file_name("labels.zip"))
+}
+
+/// A PNG of a few dozen bytes whose header declares `width` x `height` pixels: a
+/// decompression bomb's shape (its pixel data is an empty zlib stream).
+pub fn png_declaring(width: u32, height: u32) -> Vec<u8> {
+    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(kind);
+        crc.update(data);
+        out.extend_from_slice(kind);
+        out.extend_from_slice(data);
+        out.extend_from_slice(&crc.finalize().to_be_bytes());
+    }
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut header = Vec::new();
+    header.extend_from_slice(&width.to_be_bytes());
+    header.extend_from_slice(&height.to_be_bytes());
+    header.extend_from_slice(&[8, 2, 0, 0, 0]); // 8-bit RGB, deflate, no filter, no interlace
+    chunk(&mut png, b"IHDR", &header);
+    // zlib header, one final stored block of zero bytes, Adler-32 of nothing.
+    chunk(&mut png, b"IDAT", &[0x78, 0x01, 0x01, 0x00, 0x00, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x01]);
+    chunk(&mut png, b"IEND", &[]);
+    png
+}
+
+/// A stand-in for Ollama answering `GET /api/tags`, listing `llama3.2-vision:latest` or not.
+pub struct FakeOllama {
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    handle: JoinHandle<()>,
+}
+
+impl FakeOllama {
+    /// Starts on `addr` (port 0 for any).
+    pub async fn start(addr: SocketAddr, with_model: bool) -> Self {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        // The port is reused right after the previous stand-in stopped.
+        socket.set_reuseaddr(true).unwrap();
+        socket.bind(addr).unwrap();
+        let listener = socket.listen(64).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let models = if with_model {
+            json!([{"name": "llama3.2-vision:latest", "model": "llama3.2-vision:latest", "size": 7_816_589_186_u64}])
+        } else {
+            json!([{"name": "qwen2.5vl:7b", "model": "qwen2.5vl:7b"}])
+        };
+        let app = axum::Router::new().route(
+            "/api/tags",
+            get(move || {
+                let models = models.clone();
+                async move { Json(json!({ "models": models })) }
+            }),
+        );
+        let (stop, stopped) = oneshot::channel::<()>();
+        let handle = tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Self { addr, stop: Some(stop), handle }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.handle).await;
+    }
+}
+
+pub fn temp_dir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+pub fn jobs_dir(data: &Path) -> PathBuf {
+    data.join("jobs")
+}
