@@ -312,11 +312,7 @@ pub fn find_phrase_excluding(lines: &[OcrLine], expected: &str, excluded: &[Word
 /// For text whose normalised words are equal: exact, case only, or punctuation/spacing.
 fn refine_kind(printed: &str, expected: &str) -> MatchKind {
     let tidy = |s: &str| {
-        s.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .trim_matches(|c: char| !c.is_alphanumeric())
-            .to_string()
+        s.split_whitespace().collect::<Vec<_>>().join(" ").trim_matches(|c: char| !c.is_alphanumeric()).to_string()
     };
     let (p, e) = (tidy(printed), tidy(expected));
     if p == e {
@@ -415,7 +411,9 @@ fn refs_between(atoms: &[At], from: usize, to: usize) -> Vec<WordRef> {
 
 fn is_alcohol_word(w: &str) -> bool {
     let f = text::fold_confusions(w);
-    matches!(f.as_str(), "alc" | "alcohol" | "vol" | "volume" | "abv" | "alcool")
+    // OCR reads the slash of "ALC/VOL" as a letter ("ALCIVOL") or drops it ("ALCVOL").
+    let merged = f.len() <= 8 && f.ends_with("vol") && (f.starts_with("alc") || f.len() <= 4);
+    merged || matches!(f.as_str(), "alc" | "alcohol" | "vol" | "volume" | "abv" | "alcool")
 }
 
 fn is_proof_word(w: &str) -> bool {
@@ -478,8 +476,8 @@ fn alcohol_statements(lines: &[OcrLine], atoms: &[At]) -> Vec<Field<Alcohol>> {
         let worded = after.is_some() || before.is_some();
         // A bare percentage counts only at the end of a line or before "(": "100% Agave" and
         // "85% Merlot" are not alcohol statements.
-        let bare_ok = percent
-            && matches!(atoms.get(last + 1).map(|a| &a.atom), None | Some(Atom::Break) | Some(Atom::Sym('(')));
+        let bare_ok =
+            percent && matches!(atoms.get(last + 1).map(|a| &a.atom), None | Some(Atom::Break) | Some(Atom::Sym('(')));
         if !worded && !bare_ok {
             continue;
         }
@@ -523,10 +521,7 @@ fn unit_word(w: &str) -> Option<(f64, UnitSystem)> {
         (&["quart", "quarts", "qt", "qts"], ML_PER_QUART, UnitSystem::Us),
         (&["gallon", "gallons", "gal"], ML_PER_GALLON, UnitSystem::Us),
     ];
-    UNITS
-        .iter()
-        .find(|(names, _, _)| names.iter().any(|n| folded_eq(w, n)))
-        .map(|(_, ml, system)| (*ml, *system))
+    UNITS.iter().find(|(names, _, _)| names.iter().any(|n| folded_eq(w, n))).map(|(_, ml, system)| (*ml, *system))
 }
 
 /// The unit starting at atom `i`: millilitres per unit, system, and the index of its last atom.
@@ -534,7 +529,11 @@ fn unit_at(atoms: &[At], i: usize) -> Option<(f64, UnitSystem, usize)> {
     let w = word_of(atoms, i)?;
     if folded_eq(w, "fl") || folded_eq(w, "fluid") {
         let next = word_of(atoms, i + 1)?;
-        return matches!(unit_word(next), Some((ml, _)) if ml == ML_PER_FL_OZ).then_some((ML_PER_FL_OZ, UnitSystem::Us, i + 1));
+        return matches!(unit_word(next), Some((ml, _)) if ml == ML_PER_FL_OZ).then_some((
+            ML_PER_FL_OZ,
+            UnitSystem::Us,
+            i + 1,
+        ));
     }
     unit_word(w).map(|(ml, system)| (ml, system, i))
 }
@@ -639,23 +638,120 @@ fn prominent_line(lines: &[OcrLine]) -> Option<Field<String>> {
 /// Class and type designations recognised without application data (normalised words).
 const DESIGNATIONS: &[&str] = &[
     // distilled spirits
-    "whiskey", "whisky", "bourbon", "scotch", "rye whiskey", "bourbon whiskey", "straight bourbon whiskey",
-    "kentucky straight bourbon whiskey", "tennessee whiskey", "corn whiskey", "malt whisky", "single malt scotch whisky",
-    "blended scotch whisky", "vodka", "gin", "london dry gin", "rum", "spiced rum", "tequila", "mezcal", "brandy",
-    "cognac", "armagnac", "grappa", "pisco", "liqueur", "cordial", "schnapps", "absinthe", "aquavit",
-    "neutral spirits", "moonshine",
+    "whiskey",
+    "whisky",
+    "bourbon",
+    "scotch",
+    "rye whiskey",
+    "bourbon whiskey",
+    "straight bourbon whiskey",
+    "kentucky straight bourbon whiskey",
+    "tennessee whiskey",
+    "corn whiskey",
+    "malt whisky",
+    "single malt scotch whisky",
+    "blended scotch whisky",
+    "vodka",
+    "gin",
+    "london dry gin",
+    "rum",
+    "spiced rum",
+    "tequila",
+    "mezcal",
+    "brandy",
+    "cognac",
+    "armagnac",
+    "grappa",
+    "pisco",
+    "liqueur",
+    "cordial",
+    "schnapps",
+    "absinthe",
+    "aquavit",
+    "neutral spirits",
+    "moonshine",
     // wine
-    "wine", "red wine", "white wine", "rose wine", "table wine", "light wine", "sparkling wine", "dessert wine",
-    "fruit wine", "champagne", "prosecco", "cava", "port", "sherry", "madeira", "vermouth", "sake", "cider",
-    "hard cider", "mead", "cabernet sauvignon", "cabernet franc", "merlot", "pinot noir", "pinot grigio", "pinot gris",
-    "chardonnay", "sauvignon blanc", "riesling", "zinfandel", "white zinfandel", "syrah", "shiraz", "malbec",
-    "tempranillo", "sangiovese", "grenache", "moscato", "muscat", "petite sirah", "viognier", "chenin blanc",
-    "gewurztraminer", "barbera", "nebbiolo", "carmenere", "chianti", "rioja", "bordeaux", "burgundy", "red blend",
+    "wine",
+    "red wine",
+    "white wine",
+    "rose wine",
+    "table wine",
+    "light wine",
+    "sparkling wine",
+    "dessert wine",
+    "fruit wine",
+    "champagne",
+    "prosecco",
+    "cava",
+    "port",
+    "sherry",
+    "madeira",
+    "vermouth",
+    "sake",
+    "cider",
+    "hard cider",
+    "mead",
+    "cabernet sauvignon",
+    "cabernet franc",
+    "merlot",
+    "pinot noir",
+    "pinot grigio",
+    "pinot gris",
+    "chardonnay",
+    "sauvignon blanc",
+    "riesling",
+    "zinfandel",
+    "white zinfandel",
+    "syrah",
+    "shiraz",
+    "malbec",
+    "tempranillo",
+    "sangiovese",
+    "grenache",
+    "moscato",
+    "muscat",
+    "petite sirah",
+    "viognier",
+    "chenin blanc",
+    "gewurztraminer",
+    "barbera",
+    "nebbiolo",
+    "carmenere",
+    "chianti",
+    "rioja",
+    "bordeaux",
+    "burgundy",
+    "red blend",
     // malt beverages
-    "beer", "ale", "lager", "pale ale", "india pale ale", "ipa", "double ipa", "amber ale", "brown ale", "red ale",
-    "blonde ale", "wheat ale", "wheat beer", "stout", "imperial stout", "porter", "pilsner", "pilsener", "bock",
-    "doppelbock", "hefeweizen", "witbier", "saison", "kolsch", "sour ale", "malt liquor", "malt beverage",
-    "flavored malt beverage", "hard seltzer",
+    "beer",
+    "ale",
+    "lager",
+    "pale ale",
+    "india pale ale",
+    "ipa",
+    "double ipa",
+    "amber ale",
+    "brown ale",
+    "red ale",
+    "blonde ale",
+    "wheat ale",
+    "wheat beer",
+    "stout",
+    "imperial stout",
+    "porter",
+    "pilsner",
+    "pilsener",
+    "bock",
+    "doppelbock",
+    "hefeweizen",
+    "witbier",
+    "saison",
+    "kolsch",
+    "sour ale",
+    "malt liquor",
+    "malt beverage",
+    "flavored malt beverage",
+    "hard seltzer",
 ];
 
 fn class_designation(lines: &[OcrLine]) -> Option<Field<String>> {
@@ -690,8 +786,25 @@ fn class_designation(lines: &[OcrLine]) -> Option<Field<String>> {
 // Bottler statement
 
 const BOTTLER_VERBS: &[&str] = &[
-    "bottled", "produced", "distilled", "brewed", "vinted", "cellared", "imported", "made", "blended", "packed",
-    "prepared", "canned", "manufactured", "rectified", "crafted", "fermented", "aged", "finished", "packaged",
+    "bottled",
+    "produced",
+    "distilled",
+    "brewed",
+    "vinted",
+    "cellared",
+    "imported",
+    "made",
+    "blended",
+    "packed",
+    "prepared",
+    "canned",
+    "manufactured",
+    "rectified",
+    "crafted",
+    "fermented",
+    "aged",
+    "finished",
+    "packaged",
 ];
 
 fn is_bottler_verb(w: &str) -> bool {
@@ -722,29 +835,126 @@ fn bottler_phrase(tokens: &[Token]) -> Option<(usize, usize)> {
 }
 
 const US_STATES: &[(&str, &str)] = &[
-    ("al", "alabama"), ("ak", "alaska"), ("az", "arizona"), ("ar", "arkansas"), ("ca", "california"),
-    ("co", "colorado"), ("ct", "connecticut"), ("de", "delaware"), ("fl", "florida"), ("ga", "georgia"),
-    ("hi", "hawaii"), ("id", "idaho"), ("il", "illinois"), ("in", "indiana"), ("ia", "iowa"), ("ks", "kansas"),
-    ("ky", "kentucky"), ("la", "louisiana"), ("me", "maine"), ("md", "maryland"), ("ma", "massachusetts"),
-    ("mi", "michigan"), ("mn", "minnesota"), ("ms", "mississippi"), ("mo", "missouri"), ("mt", "montana"),
-    ("ne", "nebraska"), ("nv", "nevada"), ("nh", "new hampshire"), ("nj", "new jersey"), ("nm", "new mexico"),
-    ("ny", "new york"), ("nc", "north carolina"), ("nd", "north dakota"), ("oh", "ohio"), ("ok", "oklahoma"),
-    ("or", "oregon"), ("pa", "pennsylvania"), ("ri", "rhode island"), ("sc", "south carolina"),
-    ("sd", "south dakota"), ("tn", "tennessee"), ("tx", "texas"), ("ut", "utah"), ("vt", "vermont"),
-    ("va", "virginia"), ("wa", "washington"), ("wv", "west virginia"), ("wi", "wisconsin"), ("wy", "wyoming"),
-    ("dc", "district of columbia"), ("pr", "puerto rico"),
+    ("al", "alabama"),
+    ("ak", "alaska"),
+    ("az", "arizona"),
+    ("ar", "arkansas"),
+    ("ca", "california"),
+    ("co", "colorado"),
+    ("ct", "connecticut"),
+    ("de", "delaware"),
+    ("fl", "florida"),
+    ("ga", "georgia"),
+    ("hi", "hawaii"),
+    ("id", "idaho"),
+    ("il", "illinois"),
+    ("in", "indiana"),
+    ("ia", "iowa"),
+    ("ks", "kansas"),
+    ("ky", "kentucky"),
+    ("la", "louisiana"),
+    ("me", "maine"),
+    ("md", "maryland"),
+    ("ma", "massachusetts"),
+    ("mi", "michigan"),
+    ("mn", "minnesota"),
+    ("ms", "mississippi"),
+    ("mo", "missouri"),
+    ("mt", "montana"),
+    ("ne", "nebraska"),
+    ("nv", "nevada"),
+    ("nh", "new hampshire"),
+    ("nj", "new jersey"),
+    ("nm", "new mexico"),
+    ("ny", "new york"),
+    ("nc", "north carolina"),
+    ("nd", "north dakota"),
+    ("oh", "ohio"),
+    ("ok", "oklahoma"),
+    ("or", "oregon"),
+    ("pa", "pennsylvania"),
+    ("ri", "rhode island"),
+    ("sc", "south carolina"),
+    ("sd", "south dakota"),
+    ("tn", "tennessee"),
+    ("tx", "texas"),
+    ("ut", "utah"),
+    ("vt", "vermont"),
+    ("va", "virginia"),
+    ("wa", "washington"),
+    ("wv", "west virginia"),
+    ("wi", "wisconsin"),
+    ("wy", "wyoming"),
+    ("dc", "district of columbia"),
+    ("pr", "puerto rico"),
 ];
 
 /// Countries recognised as the place of a bottler or as a country of origin (normalised words).
 pub const COUNTRIES: &[&str] = &[
-    "france", "italy", "spain", "portugal", "germany", "austria", "switzerland", "greece", "hungary",
-    "czech republic", "poland", "russia", "ukraine", "belgium", "netherlands", "holland", "denmark", "sweden",
-    "norway", "finland", "iceland", "ireland", "scotland", "england", "wales", "united kingdom", "uk",
-    "great britain", "mexico", "canada", "japan", "china", "korea", "south korea", "taiwan", "thailand",
-    "philippines", "india", "australia", "new zealand", "chile", "argentina", "brazil", "peru", "uruguay",
-    "south africa", "israel", "lebanon", "turkey", "georgia", "jamaica", "barbados", "trinidad", "cuba",
-    "dominican republic", "guatemala", "nicaragua", "venezuela", "guyana", "haiti", "martinique", "usa",
-    "united states", "united states of america",
+    "france",
+    "italy",
+    "spain",
+    "portugal",
+    "germany",
+    "austria",
+    "switzerland",
+    "greece",
+    "hungary",
+    "czech republic",
+    "poland",
+    "russia",
+    "ukraine",
+    "belgium",
+    "netherlands",
+    "holland",
+    "denmark",
+    "sweden",
+    "norway",
+    "finland",
+    "iceland",
+    "ireland",
+    "scotland",
+    "england",
+    "wales",
+    "united kingdom",
+    "uk",
+    "great britain",
+    "mexico",
+    "canada",
+    "japan",
+    "china",
+    "korea",
+    "south korea",
+    "taiwan",
+    "thailand",
+    "philippines",
+    "india",
+    "australia",
+    "new zealand",
+    "chile",
+    "argentina",
+    "brazil",
+    "peru",
+    "uruguay",
+    "south africa",
+    "israel",
+    "lebanon",
+    "turkey",
+    "georgia",
+    "jamaica",
+    "barbados",
+    "trinidad",
+    "cuba",
+    "dominican republic",
+    "guatemala",
+    "nicaragua",
+    "venezuela",
+    "guyana",
+    "haiti",
+    "martinique",
+    "usa",
+    "united states",
+    "united states of america",
 ];
 
 /// The state codes and names and the country names, as sequences of normalised words.
@@ -807,15 +1017,15 @@ fn statement_end(words: &[(WordRef, &OcrWord)]) -> Option<usize> {
                     }
                 }
             }
-            while words
-                .get(end)
-                .is_some_and(|(n, z)| n.line == r.line && !z.text.is_empty() && z.text.chars().all(|c| c.is_ascii_digit() || c == '-'))
-            {
+            while words.get(end).is_some_and(|(n, z)| {
+                n.line == r.line && !z.text.is_empty() && z.text.chars().all(|c| c.is_ascii_digit() || c == '-')
+            }) {
                 end += 1;
             }
             return Some(end);
         }
-        if comma || next_line {
+        // The name may wrap onto the next line; only a comma ends it.
+        if comma || (next_line && !first_segment) {
             segment.clear();
             first_segment = false;
         }
@@ -863,9 +1073,8 @@ fn bottler_statements(lines: &[OcrLine]) -> Vec<Field<Bottler>> {
     for (li, line) in lines.iter().enumerate() {
         let tokens = line_tokens(li, line);
         let Some((start, by)) = bottler_phrase(&tokens) else { continue };
-        let phrase_refs: Vec<WordRef> = (tokens[start].at.word..=tokens[by].at.word)
-            .map(|word| WordRef { line: li, word })
-            .collect();
+        let phrase_refs: Vec<WordRef> =
+            (tokens[start].at.word..=tokens[by].at.word).map(|word| WordRef { line: li, word }).collect();
         let mut rest: Vec<WordRef> =
             (tokens[by].at.word + 1..line.words.len()).map(|word| WordRef { line: li, word }).collect();
         let mut end = statement_end(&resolve(lines, &rest));
@@ -943,7 +1152,8 @@ fn country_statement(lines: &[OcrLine]) -> Option<Field<String>> {
         let tokens = line_tokens(li, line);
         for (phrase, must_be_known) in ORIGIN_PHRASES {
             let Some(start) = (0..tokens.len()).find(|&t| {
-                t + phrase.len() <= tokens.len() && tokens[t..t + phrase.len()].iter().zip(*phrase).all(|(a, b)| folded_eq(&a.text, b))
+                t + phrase.len() <= tokens.len()
+                    && tokens[t..t + phrase.len()].iter().zip(*phrase).all(|(a, b)| folded_eq(&a.text, b))
             }) else {
                 continue;
             };
@@ -1014,6 +1224,9 @@ mod tests {
             ("ALCOHOL 13.5%\nBY VOLUME", &[13.5], true),
             ("ALC 5% BY VOL 12 FL OZ", &[5.0], true),
             ("40 PERCENT ALCOHOL BY VOLUME", &[40.0], true),
+            ("4.8% ALCIVOL", &[4.8], true),
+            ("4.8% ALCVOL", &[4.8], true),
+            ("13.5% ALC.IVOL.", &[13.5], true),
             ("Alcohol by volume 40 percent", &[40.0], true),
         ];
         for (text, want, worded) in cases {
@@ -1112,7 +1325,11 @@ mod tests {
             ("STONE'S THRCW", "Stone's Throw", Some(MatchKind::Near)),
             ("RIVER BEND", "Stone's Throw", None),
             ("Merlot", "Cabernet Sauvignon", None),
-            ("Old Tom Distillery\nKENTUCKY STRAIGHT BOURBON WHISKEY", "Kentucky Straight Bourbon Whiskey", Some(MatchKind::CaseOnly)),
+            (
+                "Old Tom Distillery\nKENTUCKY STRAIGHT BOURBON WHISKEY",
+                "Kentucky Straight Bourbon Whiskey",
+                Some(MatchKind::CaseOnly),
+            ),
         ];
         for (label, expected, want) in cases {
             let lines = OcrPage::from_text(label).lines();
@@ -1142,17 +1359,30 @@ mod tests {
                 Some(("PRODUCED AND BOTTLED BY", "OLD TOM DISTILLERY LOUISVILLE, KENTUCKY", true)),
             ),
             ("Brewed by\nHoppy Co., Bend, OR 97701", Some(("Brewed by", "Hoppy Co., Bend, OR 97701", true))),
+            (
+                "Distilled and Bottled by Heritage\nOak Distilling Co., Louisville, KY",
+                Some(("Distilled and Bottled by", "Heritage Oak Distilling Co., Louisville, KY", true)),
+            ),
             ("Imported by Vins du Monde, New York, NY", Some(("Imported by", "Vins du Monde, New York, NY", true))),
             ("Bottled by Somebody", Some(("Bottled by", "Somebody", false))),
-            ("Distilled and Bottled by Georgia Spirits, Atlanta, GA", Some(("Distilled and Bottled by", "Georgia Spirits, Atlanta, GA", true))),
-            ("Distilled & Bottled by Old Tom Distillery Louisville KY", Some(("Distilled & Bottled by", "Old Tom Distillery Louisville KY", true))),
+            (
+                "Distilled and Bottled by Georgia Spirits, Atlanta, GA",
+                Some(("Distilled and Bottled by", "Georgia Spirits, Atlanta, GA", true)),
+            ),
+            (
+                "Distilled & Bottled by Old Tom Distillery Louisville KY",
+                Some(("Distilled & Bottled by", "Old Tom Distillery Louisville KY", true)),
+            ),
             ("BOTTLED BY SMITH & CO., BEND, OR", Some(("BOTTLED BY", "SMITH & CO., BEND, OR", true))),
             ("Cabernet Sauvignon\n750 mL", None),
             ("Made with love", None),
         ];
         for (label, want) in cases {
             let f = fields(label);
-            let got = f.bottlers.first().map(|b| (b.value.phrase.as_str(), b.value.name_and_place.as_str(), b.value.has_place));
+            let got = f
+                .bottlers
+                .first()
+                .map(|b| (b.value.phrase.as_str(), b.value.name_and_place.as_str(), b.value.has_place));
             assert_eq!(got, *want, "{label}");
         }
     }

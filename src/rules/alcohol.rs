@@ -6,7 +6,7 @@
 //! is within the product's tolerance.
 
 use crate::application::{Application, ProductType};
-use crate::extract::{Alcohol, Field, LabelFields};
+use crate::extract::{Alcohol, Field, LOW_CONFIDENCE, LabelFields};
 use crate::report::{Check, Outcome};
 
 use super::{cite, new_check};
@@ -38,10 +38,9 @@ pub fn tolerance(product: ProductType, abv: f64) -> (f64, &'static str) {
 /// value, else the first worded one, else the first.
 pub fn primary<'a>(fields: &'a LabelFields, application: &Application) -> Option<&'a Field<Alcohol>> {
     match application.abv {
-        Some(want) => fields
-            .alcohol
-            .iter()
-            .min_by(|a, b| (a.value.abv - want).abs().total_cmp(&(b.value.abv - want).abs())),
+        Some(want) => {
+            fields.alcohol.iter().min_by(|a, b| (a.value.abv - want).abs().total_cmp(&(b.value.abv - want).abs()))
+        }
         None => fields.alcohol.iter().find(|a| a.value.worded).or_else(|| fields.alcohol.first()),
     }
 }
@@ -84,6 +83,16 @@ pub fn check(fields: &LabelFields, application: &Application) -> Check {
         } else {
             (Outcome::Review, format!("The label shows {}%, matching the application, {UNWORDED}", pct(got)))
         }
+    } else if statement.confidence < LOW_CONFIDENCE {
+        (
+            Outcome::Review,
+            format!(
+                "The label seems to state {}% alcohol by volume, not the application's {}%, but the figure could \
+                 not be read clearly. Please compare by eye.",
+                pct(got),
+                pct(want)
+            ),
+        )
     } else {
         let mut message =
             format!("The label states {}% alcohol by volume; the application says {}%.", pct(got), pct(want));
@@ -164,6 +173,19 @@ pub fn check_proof(fields: &LabelFields, application: &Application) -> Option<Ch
                     rule,
                     Outcome::Pass,
                     format!("{} proof is twice {}% alcohol by volume, as it should be.", pct(proof.value), pct(abv)),
+                )
+            } else if proof.confidence < LOW_CONFIDENCE {
+                new_check(
+                    PROOF_FIELD,
+                    rule,
+                    Outcome::Review,
+                    format!(
+                        "The label seems to show {} proof, not {} (twice {}% alcohol by volume), but the figure could \
+                         not be read clearly. Please compare by eye.",
+                        pct(proof.value),
+                        pct(twice),
+                        pct(abv)
+                    ),
                 )
             } else {
                 new_check(
@@ -246,7 +268,12 @@ mod tests {
             ("13.5%", app(WINE, Some(13.5)), Outcome::Review, "alcohol by volume"),
             ("Old Tom\nAged 12 Years", app(SPIRITS, Some(45.0)), Outcome::Fail, "No alcohol statement"),
             ("Hoppy\nIPA", app(MALT, Some(6.5)), Outcome::Fail, "No alcohol statement"),
-            ("Est. 1890\n1890 Louisville Road, Louisville, KY", app(SPIRITS, Some(45.0)), Outcome::Fail, "No alcohol statement"),
+            (
+                "Est. 1890\n1890 Louisville Road, Louisville, KY",
+                app(SPIRITS, Some(45.0)),
+                Outcome::Fail,
+                "No alcohol statement",
+            ),
             ("13.5% ALC./VOL.", app(WINE, None), Outcome::Pass, "13.5%"),
             ("Old Tom", app(SPIRITS, None), Outcome::Review, "mandatory"),
             ("Stone's Throw\nMerlot", app(WINE, None), Outcome::Review, "mandatory"),
@@ -283,6 +310,21 @@ mod tests {
                 assert!(!proof.boxes.is_empty());
             }
         }
+    }
+
+    #[test]
+    fn unclear_figures_are_review_not_fail() {
+        let mut page = OcrPage::from_text("12.5% ALC./VOL. (30 PROOF)\n750 mL");
+        for w in page.words.iter_mut().filter(|w| w.line == 0) {
+            w.confidence = 0.4;
+        }
+        let fields = extract(&page.lines());
+        let application = app(WINE, Some(13.5));
+        let alcohol = check(&fields, &application);
+        assert_eq!(alcohol.outcome, Outcome::Review, "{alcohol:?}");
+        assert!(alcohol.message.contains("not be read clearly"), "{}", alcohol.message);
+        let proof = check_proof(&fields, &application);
+        assert_eq!(proof.map(|p| p.outcome), Some(Outcome::Review));
     }
 
     #[test]

@@ -71,9 +71,9 @@ fn wanted(application: &Application) -> Option<(Option<String>, String)> {
 pub fn primary<'a>(fields: &'a LabelFields, application: &Application) -> Option<&'a Field<Bottler>> {
     let statements = &fields.bottlers;
     match wanted(application) {
-        Some((_, want)) => statements.iter().max_by(|a, b| {
-            rank(agreement(&a.value, &want)).total_cmp(&rank(agreement(&b.value, &want)))
-        }),
+        Some((_, want)) => statements
+            .iter()
+            .max_by(|a, b| rank(agreement(&a.value, &want)).total_cmp(&rank(agreement(&b.value, &want)))),
         None => statements.iter().find(|s| s.value.has_place).or_else(|| statements.first()),
     }
 }
@@ -117,10 +117,9 @@ pub fn check(lines: &[OcrLine], fields: &LabelFields, application: &Application)
     };
 
     let phrase_note = match &want_phrase {
-        Some(p) if text::normalize(p) != text::normalize(&statement.value.phrase) => format!(
-            " (the label says \"{}\", the application \"{p}\")",
-            statement.value.phrase
-        ),
+        Some(p) if text::normalize(p) != text::normalize(&statement.value.phrase) => {
+            format!(" (the label says \"{}\", the application \"{p}\")", statement.value.phrase)
+        }
         _ => String::new(),
     };
     let (outcome, message) = match agreement(&statement.value, &want) {
@@ -184,8 +183,18 @@ mod tests {
         let cases: &[(&str, Option<&str>, Outcome, &str)] = &[
             ("Bottled by Stone's Throw Cellars, Paso Robles, CA", Some(APP), Outcome::Pass, "match the application."),
             ("BOTTLED BY STONES THROW CELLARS\nPASO ROBLES, CALIFORNIA", Some(APP), Outcome::Pass, "match"),
-            ("Produced and Bottled by Stone's Throw Cellars, Paso Robles, CA 93446", Some(APP), Outcome::Pass, "the label says"),
-            ("Bottled by Stone's Throw Cellars, Paso Robles, CA", Some("Stone's Throw Cellars, Paso Robles, California"), Outcome::Pass, ""),
+            (
+                "Produced and Bottled by Stone's Throw Cellars, Paso Robles, CA 93446",
+                Some(APP),
+                Outcome::Pass,
+                "the label says",
+            ),
+            (
+                "Bottled by Stone's Throw Cellars, Paso Robles, CA",
+                Some("Stone's Throw Cellars, Paso Robles, California"),
+                Outcome::Pass,
+                "",
+            ),
             ("Bottled by Stone's Throw Cellars, Paso Robles, CA", Some("Stone's Throw Cellars"), Outcome::Pass, ""),
             ("Bottled by St0ne's Thr0w Cellars, Pas0 Robles, CA", Some(APP), Outcome::Pass, ""),
             ("Bottled by Stone's Throw Cellers, Paso Robles, CA", Some(APP), Outcome::Review, "compare by eye"),

@@ -17,8 +17,13 @@ pub fn check(lines: &[OcrLine], fields: &LabelFields, application: &Application)
     if let Some(expected) = application.brand_name.as_deref() {
         let fallback = prominent.map(|p| (p.text.as_str(), p.confidence, p.boxes.as_slice()));
         // "Bottled by Stone's Throw Cellars" or "Product of ..." does not show the brand.
-        let excluded: Vec<WordRef> =
-            fields.bottlers.iter().flat_map(|b| b.words.iter()).chain(fields.country.iter().flat_map(|c| c.words.iter())).copied().collect();
+        let excluded: Vec<WordRef> = fields
+            .bottlers
+            .iter()
+            .flat_map(|b| b.words.iter())
+            .chain(fields.country.iter().flat_map(|c| c.words.iter()))
+            .copied()
+            .collect();
         return phrase_check(FIELD, rule, "Brand name", expected, lines, fallback, &excluded);
     }
     // No application brand: report the most prominent text; never fail for that.
@@ -28,7 +33,10 @@ pub fn check(lines: &[OcrLine], fields: &LabelFields, application: &Application)
                 FIELD,
                 rule,
                 Outcome::Pass,
-                format!("The most prominent text on the label is \"{}\" (no brand in the application to compare).", p.text),
+                format!(
+                    "The most prominent text on the label is \"{}\" (no brand in the application to compare).",
+                    p.text
+                ),
             );
             check.found = Some(p.text.clone());
             check.confidence = Some(p.confidence);
@@ -72,8 +80,18 @@ mod tests {
             ("STONE'S THRCW", Some("Stone's Throw"), &[Outcome::Review], "compare by eye"),
             ("STONE'S THRCWN", Some("Stone's Throw"), &[Outcome::Fail], "not the same"),
             ("RIVER BEND\nMerlot", None, &[Outcome::Pass], "RIVER BEND"),
-            ("RIVER BEND\nBottled by Stone's Throw Cellars, Paso Robles, CA", Some("Stone's Throw"), &[Outcome::Review], "only inside"),
-            ("STONE'S THROW\nBottled by Stone's Throw Cellars, Paso Robles, CA", Some("Stone's Throw"), &[Outcome::Pass], "case differs"),
+            (
+                "RIVER BEND\nBottled by Stone's Throw Cellars, Paso Robles, CA",
+                Some("Stone's Throw"),
+                &[Outcome::Review],
+                "only inside",
+            ),
+            (
+                "STONE'S THROW\nBottled by Stone's Throw Cellars, Paso Robles, CA",
+                Some("Stone's Throw"),
+                &[Outcome::Pass],
+                "case differs",
+            ),
         ];
         for (label, brand, allowed, fragment) in cases {
             let check = run(&OcrPage::from_text(label), *brand);

@@ -115,13 +115,26 @@ pub(crate) fn cite(product: Option<ProductType>, wine: &str, spirits: &str, malt
 
 /// A check with its fixed parts; the rest is filled in by the caller.
 pub(crate) fn new_check(field: &str, rule: String, outcome: Outcome, message: String) -> Check {
-    Check { field: field.to_string(), outcome, rule, expected: None, found: None, message, confidence: None, boxes: Vec::new() }
+    Check {
+        field: field.to_string(),
+        outcome,
+        rule,
+        expected: None,
+        found: None,
+        message,
+        confidence: None,
+        boxes: Vec::new(),
+    }
 }
 
 /// A near match is OCR noise (review) when its words were read with low confidence or it is a
 /// single character off; otherwise the label says something else (fail).
 pub(crate) fn near_outcome(found: &extract::PhraseMatch, expected: &str) -> Outcome {
-    if found.min_confidence < LOW_CONFIDENCE || found.edits_from(expected) <= 1 { Outcome::Review } else { Outcome::Fail }
+    if found.min_confidence < LOW_CONFIDENCE || found.edits_from(expected) <= 1 {
+        Outcome::Review
+    } else {
+        Outcome::Fail
+    }
 }
 
 /// The check that an application's value (brand, class/type) appears on the label, shared by
@@ -163,10 +176,9 @@ pub(crate) fn phrase_check(
         Some(m) => match m.kind {
             MatchKind::Exact => (Outcome::Pass, format!("{what} matches the application.")),
             MatchKind::CaseOnly => (Outcome::Pass, format!("{what} matches the application (case differs only).")),
-            MatchKind::Punctuation => (
-                Outcome::Pass,
-                format!("{what} matches the application (only case, punctuation or spacing differ)."),
-            ),
+            MatchKind::Punctuation => {
+                (Outcome::Pass, format!("{what} matches the application (only case, punctuation or spacing differ)."))
+            }
             MatchKind::OcrConfusion => (
                 Outcome::Pass,
                 format!(
@@ -177,7 +189,10 @@ pub(crate) fn phrase_check(
             MatchKind::Near => match near_outcome(m, expected) {
                 Outcome::Fail => (
                     Outcome::Fail,
-                    format!("The label shows \"{}\", which is close to but not the same as the application's \"{expected}\".", m.text),
+                    format!(
+                        "The label shows \"{}\", which is close to but not the same as the application's \"{expected}\".",
+                        m.text
+                    ),
                 ),
                 _ => (
                     Outcome::Review,
@@ -189,7 +204,10 @@ pub(crate) fn phrase_check(
                 ),
             },
         },
-        None => (Outcome::Fail, format!("The application's {} \"{expected}\" was not found on the label.", what.to_lowercase())),
+        None => (
+            Outcome::Fail,
+            format!("The application's {} \"{expected}\" was not found on the label.", what.to_lowercase()),
+        ),
     };
     let mut check = new_check(field, rule, outcome, message);
     check.expected = Some(expected.to_string());
@@ -250,7 +268,9 @@ mod tests {
         for field in FIELDS {
             assert_eq!(outcome(&findings, field), Some(Outcome::Pass), "{field}: {:#?}", findings.checks);
         }
-        assert!(findings.checks.iter().all(|c| c.field.starts_with("government_warning") || c.outcome == Outcome::Pass));
+        assert!(
+            findings.checks.iter().all(|c| c.field.starts_with("government_warning") || c.outcome == Outcome::Pass)
+        );
         assert!(outcome(&findings, "alcohol_content_proof").is_none());
         assert!(outcome(&findings, "country_of_origin").is_none());
         assert!(findings.violations.is_empty(), "{:?}", findings.violations);

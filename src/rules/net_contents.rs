@@ -4,7 +4,7 @@
 //! standards is a review with a plain-language warning, never a silent pass.
 
 use crate::application::{Application, ProductType};
-use crate::extract::{self, Field, LabelFields, NetContents, UnitSystem};
+use crate::extract::{self, Field, LOW_CONFIDENCE, LabelFields, NetContents, UnitSystem};
 use crate::report::{Check, Outcome};
 
 use super::{cite, new_check};
@@ -12,7 +12,8 @@ use super::{cite, new_check};
 pub const FIELD: &str = "net_contents";
 
 /// Wine standards of fill, 27 CFR 4.72(a), in millilitres; 4 L and more in even litres (4.72(b)).
-pub const WINE_STANDARDS_ML: &[f64] = &[3000.0, 1500.0, 1000.0, 750.0, 500.0, 375.0, 355.0, 250.0, 200.0, 187.0, 100.0, 50.0];
+pub const WINE_STANDARDS_ML: &[f64] =
+    &[3000.0, 1500.0, 1000.0, 750.0, 500.0, 375.0, 355.0, 250.0, 200.0, 187.0, 100.0, 50.0];
 /// Distilled spirits standards of fill, 27 CFR 5.203(a)(1); cans (a)(2) add 355 mL.
 pub const SPIRITS_STANDARDS_ML: &[f64] =
     &[1800.0, 1750.0, 1000.0, 900.0, 750.0, 720.0, 700.0, 375.0, 355.0, 200.0, 100.0, 50.0];
@@ -91,7 +92,9 @@ pub fn standards_note(statements: &[Field<NetContents>], product: Option<Product
             };
             let ml = m.value.ml;
             let standard = standards.iter().any(|s| (s - ml).abs() <= METRIC_SLACK_ML)
-                || (product == ProductType::Wine && ml >= 4000.0 && ((ml / 1000.0).round() * 1000.0 - ml).abs() <= METRIC_SLACK_ML);
+                || (product == ProductType::Wine
+                    && ml >= 4000.0
+                    && ((ml / 1000.0).round() * 1000.0 - ml).abs() <= METRIC_SLACK_ML);
             (!standard).then(|| {
                 format!(
                     "Net contents {} is not a standard container size for {kind} (27 CFR {section}, e.g. 750 mL, \
@@ -124,7 +127,9 @@ pub fn check(fields: &LabelFields, application: &Application) -> (Check, Vec<Str
                 Outcome::Fail,
                 format!("No net contents statement was found on the label; the application states {want}."),
             ),
-            None => (Outcome::Review, "No net contents statement (such as \"750 mL\") was found on the label.".to_string()),
+            None => {
+                (Outcome::Review, "No net contents statement (such as \"750 mL\") was found on the label.".to_string())
+            }
         };
         let mut check = new_check(FIELD, rule, outcome, message);
         check.expected = expected_text;
@@ -148,12 +153,23 @@ pub fn check(fields: &LabelFields, application: &Application) -> (Check, Vec<Str
             return (with_found(check, statement), note.into_iter().collect());
         };
         if !same_quantity(label, want) {
-            let mut check = new_check(
-                FIELD,
-                rule,
-                Outcome::Fail,
-                format!("The label states {}; the application says {}.", describe(label), describe(want)),
-            );
+            let (outcome, message) = if statement.confidence < LOW_CONFIDENCE {
+                (
+                    Outcome::Review,
+                    format!(
+                        "The label seems to state {}, not the application's {}, but it could not be read clearly. \
+                         Please compare by eye.",
+                        describe(label),
+                        describe(want)
+                    ),
+                )
+            } else {
+                (
+                    Outcome::Fail,
+                    format!("The label states {}; the application says {}.", describe(label), describe(want)),
+                )
+            };
+            let mut check = new_check(FIELD, rule, outcome, message);
             check.expected = expected_text;
             return (with_found(check, statement), note.into_iter().collect());
         }
@@ -223,6 +239,14 @@ mod tests {
             assert_eq!(check.expected, application.net_contents, "{label}");
             assert_eq!(check.found.is_some(), !check.boxes.is_empty(), "{label}");
         }
+    }
+
+    #[test]
+    fn unclear_quantity_is_review_not_fail() {
+        let mut page = OcrPage::from_text("700 mL");
+        page.words[0].confidence = 0.3;
+        let (check, _) = check(&extract(&page.lines()), &app(SPIRITS, Some("750 mL")));
+        assert_eq!(check.outcome, Outcome::Review, "{check:?}");
     }
 
     #[test]
