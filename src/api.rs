@@ -134,8 +134,7 @@ pub enum JobStatus {
 }
 
 impl JobStatus {
-    pub const ALL: [JobStatus; 5] =
-        [Self::Pending, Self::Processing, Self::Completed, Self::Failed, Self::Cancelled];
+    pub const ALL: [JobStatus; 5] = [Self::Pending, Self::Processing, Self::Completed, Self::Failed, Self::Cancelled];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -123,10 +123,7 @@ fn loose_number<'de, D: Deserializer<'de>>(de: D) -> Result<Option<f64>, D::Erro
             if cleaned.is_empty() {
                 return Ok(None);
             }
-            cleaned
-                .parse::<f64>()
-                .map(Some)
-                .map_err(|_| serde::de::Error::custom(format!("abv {t:?} is not a number")))
+            cleaned.parse::<f64>().map(Some).map_err(|_| serde::de::Error::custom(format!("abv {t:?} is not a number")))
         }
     }
 }
@@ -142,8 +139,7 @@ fn loose_bool<'de, D: Deserializer<'de>>(de: D) -> Result<Option<bool>, D::Error
     match Option::<BoolOrText>::deserialize(de)? {
         None => Ok(None),
         Some(BoolOrText::Bool(b)) => Ok(Some(b)),
-        Some(BoolOrText::Text(t)) => parse_bool(&t)
-            .map_err(|m| serde::de::Error::custom(format!("is_import: {m}"))),
+        Some(BoolOrText::Text(t)) => parse_bool(&t).map_err(|m| serde::de::Error::custom(format!("is_import: {m}"))),
     }
 }
 
@@ -164,9 +160,7 @@ fn product_type(value: Option<String>) -> Result<Option<ProductType>, Applicatio
     match non_empty(value) {
         None => Ok(None),
         Some(text) => ProductType::parse(&text).map(Some).ok_or_else(|| {
-            ApplicationError::Invalid(format!(
-                "product_type {text:?} is not one of wine, spirits, malt_beverage"
-            ))
+            ApplicationError::Invalid(format!("product_type {text:?} is not one of wine, spirits, malt_beverage"))
         }),
     }
 }
@@ -201,10 +195,8 @@ impl Application {
 
     /// Reads a JSON application file.
     pub fn from_path(path: &Path) -> Result<Self, ApplicationError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ApplicationError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ApplicationError::Io { path: path.to_path_buf(), source })?;
         Self::from_json(&text).map_err(|e| match e {
             ApplicationError::Json(err) => {
                 ApplicationError::Invalid(format!("{} is not valid JSON: {err}", path.display()))
@@ -217,11 +209,7 @@ impl Application {
     /// The sidecar convention: `label_x.json` beside `label_x.jpg`. `Ok(None)` when there is none.
     pub fn sidecar_for(image: &Path) -> Result<Option<Self>, ApplicationError> {
         let sidecar = image.with_extension("json");
-        if sidecar.is_file() {
-            Self::from_path(&sidecar).map(Some)
-        } else {
-            Ok(None)
-        }
+        if sidecar.is_file() { Self::from_path(&sidecar).map(Some) } else { Ok(None) }
     }
 
     /// Whether there is anything to compare with; without it only structural checks run.
@@ -249,23 +237,15 @@ pub struct Manifest {
 
 impl Manifest {
     pub fn from_path(path: &Path) -> Result<Self, ApplicationError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ApplicationError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Self::from_csv(&text).map_err(|message| ApplicationError::Manifest {
-            path: path.to_path_buf(),
-            message,
-        })
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ApplicationError::Io { path: path.to_path_buf(), source })?;
+        Self::from_csv(&text).map_err(|message| ApplicationError::Manifest { path: path.to_path_buf(), message })
     }
 
     pub fn from_csv(text: &str) -> Result<Self, String> {
         let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
         let headers = reader.headers().map_err(|e| e.to_string())?.clone();
-        let file_col = headers
-            .iter()
-            .position(|h| h.eq_ignore_ascii_case("file"))
-            .ok_or("no `file` column")?;
+        let file_col = headers.iter().position(|h| h.eq_ignore_ascii_case("file")).ok_or("no `file` column")?;
         let mut entries = HashMap::new();
         for (index, row) in reader.records().enumerate() {
             let row = row.map_err(|e| format!("row {}: {e}", index + 2))?;
@@ -277,8 +257,7 @@ impl Manifest {
                 object.insert(header.to_ascii_lowercase(), serde_json::Value::String(value.to_string()));
             }
             let json = serde_json::Value::Object(object).to_string();
-            let application =
-                Application::from_json(&json).map_err(|e| format!("row {}: {e}", index + 2))?;
+            let application = Application::from_json(&json).map_err(|e| format!("row {}: {e}", index + 2))?;
             let file = row.get(file_col).unwrap_or_default().to_string();
             if file.is_empty() {
                 return Err(format!("row {}: empty `file`", index + 2));
@@ -355,10 +334,8 @@ mod tests {
 
     #[test]
     fn csv_manifest_rows_by_file_name() {
-        let manifest = Manifest::from_csv(
-            "file,brand_name,abv,is_import\nlabels/a.jpg,Alpha,12.5,no\nb.png,Beta,,yes\n",
-        )
-        .unwrap();
+        let manifest =
+            Manifest::from_csv("file,brand_name,abv,is_import\nlabels/a.jpg,Alpha,12.5,no\nb.png,Beta,,yes\n").unwrap();
         assert_eq!(manifest.len(), 2);
         let a = manifest.lookup(Path::new("/elsewhere/a.jpg")).unwrap();
         assert_eq!(a.brand_name.as_deref(), Some("Alpha"));

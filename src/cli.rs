@@ -16,7 +16,11 @@ use crate::remote::{RemoteClient, RemoteConfig};
 use crate::report::{Outcome, Report, Status};
 
 #[derive(Debug, Parser)]
-#[command(name = "ttb-verifier", version, about = "Checks alcohol beverage label images against their application data and 27 CFR")]
+#[command(
+    name = "ttb-verifier",
+    version,
+    about = "Checks alcohol beverage label images against their application data and 27 CFR"
+)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
@@ -156,7 +160,9 @@ pub fn run_verify(args: &VerifyArgs) -> u8 {
     };
     let source = if let Some(path) = &args.application {
         if images.len() != 1 {
-            return usage_error("--application is for a single image; use --manifest or sidecar JSON files for several");
+            return usage_error(
+                "--application is for a single image; use --manifest or sidecar JSON files for several",
+            );
         }
         match Application::from_path(path) {
             Ok(app) => Source::One(app),
@@ -227,12 +233,7 @@ fn verify_all(images: &[PathBuf], source: &Source, mode: Mode, jobs: Option<usiz
 }
 
 fn progress(done: usize, total: usize, report: &Report) {
-    eprintln!(
-        "[{done}/{total}] {}: {} ({:.2} s)",
-        report.file,
-        report.status,
-        report.processing_time_seconds
-    );
+    eprintln!("[{done}/{total}] {}: {} ({:.2} s)", report.file, report.status, report.processing_time_seconds);
 }
 
 /// 0 when every label is compliant, 2 when any could not be read, else 1.

@@ -15,15 +15,15 @@
 
 pub mod api;
 pub mod application;
+pub mod cli;
 pub mod extract;
+#[cfg(feature = "gui")]
+pub mod gui;
 pub mod ocr;
 pub mod ollama;
+pub mod pool;
+pub mod remote;
 pub mod report;
 pub mod rules;
 pub mod text;
 pub mod verify;
-pub mod pool;
-pub mod cli;
-pub mod remote;
-#[cfg(feature = "gui")]
-pub mod gui;

@@ -53,11 +53,8 @@ pub fn is_listed(tags: &Tags, model: &str) -> bool {
 pub async fn availability(client: &reqwest::Client, base_url: &str, model: &str) -> Result<(), String> {
     let base = base_url.trim_end_matches('/');
     let url = format!("{base}/api/tags");
-    let response = client
-        .get(&url)
-        .send()
-        .await
-        .map_err(|e| format!("Cannot reach Ollama at {base}: {}", error_chain(&e)))?;
+    let response =
+        client.get(&url).send().await.map_err(|e| format!("Cannot reach Ollama at {base}: {}", error_chain(&e)))?;
     if !response.status().is_success() {
         return Err(format!("Ollama at {base} answered {} to /api/tags", response.status()));
     }
@@ -65,11 +62,7 @@ pub async fn availability(client: &reqwest::Client, base_url: &str, model: &str)
         .json()
         .await
         .map_err(|e| format!("Ollama at {base} answered /api/tags with an unexpected body: {}", error_chain(&e)))?;
-    if is_listed(&tags, model) {
-        Ok(())
-    } else {
-        Err(format!("Model '{model}' not found"))
-    }
+    if is_listed(&tags, model) { Ok(()) } else { Err(format!("Model '{model}' not found")) }
 }
 
 /// An error with its sources: reqwest's own message ("error sending request") hides the cause.
@@ -92,9 +85,7 @@ mod tests {
     use super::*;
 
     fn tags(names: &[&str]) -> Tags {
-        Tags {
-            models: names.iter().map(|n| ModelTag { name: (*n).into(), model: (*n).into() }).collect(),
-        }
+        Tags { models: names.iter().map(|n| ModelTag { name: (*n).into(), model: (*n).into() }).collect() }
     }
 
     #[test]

@@ -8,19 +8,19 @@
 //! or unreachable they wait and send it again, so no label is lost.
 
 use std::path::PathBuf;
-use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 use std::thread::JoinHandle;
+use std::time::Duration;
 use std::time::Instant;
 
 use image::RgbaImage;
 
 use crate::application::Application;
 use crate::ocr::Backend;
-use crate::remote::{RemoteClient, RemoteError};
 use crate::ocr::prepare::{self, DecodeLimits};
+use crate::remote::{RemoteClient, RemoteError};
 use crate::report::Report;
 use crate::verify::{self, LabelInput, Reading};
 
@@ -85,12 +85,24 @@ impl Mode {
 /// What a worker reports.
 #[derive(Debug)]
 pub enum Event {
-    Started { id: u64 },
+    Started {
+        id: u64,
+    },
     /// Remote mode: part of the upload has been sent.
-    Uploading { id: u64, sent: u64, total: u64 },
+    Uploading {
+        id: u64,
+        sent: u64,
+        total: u64,
+    },
     /// Remote mode: the server is busy or unreachable; the label will be sent again.
-    Waiting { id: u64, message: String },
-    Finished { id: u64, result: Box<Finished> },
+    Waiting {
+        id: u64,
+        message: String,
+    },
+    Finished {
+        id: u64,
+        result: Box<Finished>,
+    },
 }
 
 /// A finished label: its report, the OCR reading (to re-check edited application data without a
@@ -218,9 +230,11 @@ fn work(shared: &Shared, events: &Sender<Event>) {
                 Finished { report, reading, preview }
             }
             (Mode::Remote { client, .. }, _) => remote_label(shared, client, &job, &file, events, &notify),
-            (Mode::Local(_), None) => {
-                Finished { report: Report::error(&file, backend.as_str(), "no OCR engine"), reading: None, preview: None }
-            }
+            (Mode::Local(_), None) => Finished {
+                report: Report::error(&file, backend.as_str(), "no OCR engine"),
+                reading: None,
+                preview: None,
+            },
         };
         let result = Box::new(result);
         match job.reply {
@@ -258,12 +272,14 @@ fn remote_label(
     };
     let bytes = match bytes {
         Ok(bytes) => bytes,
-        Err(message) => return Finished { report: Report::error(file, backend.as_str(), message), reading: None, preview: None },
+        Err(message) => {
+            return Finished { report: Report::error(file, backend.as_str(), message), reading: None, preview: None };
+        }
     };
     // The preview is made here; whether the image is valid is the server's to say.
-    let preview = job
-        .preview_side
-        .and_then(|side| prepare::decode(&bytes, DecodeLimits::default()).ok().and_then(|i| preview_of(Some(&i), Some(side))));
+    let preview = job.preview_side.and_then(|side| {
+        prepare::decode(&bytes, DecodeLimits::default()).ok().and_then(|i| preview_of(Some(&i), Some(side)))
+    });
     let id = job.id;
     let progress_events = events.clone();
     let progress_notify = shared.notify.clone();

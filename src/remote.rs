@@ -110,9 +110,8 @@ impl RemoteClient {
             .map_err(|e| self.unreachable(&e))?;
         let status = response.status();
         let text = response.text().map_err(|e| self.unreachable(&e))?;
-        serde_json::from_str(&text).map_err(|e| {
-            RemoteError::Protocol(format!("/health answered {status} with an unexpected body ({e})"))
-        })
+        serde_json::from_str(&text)
+            .map_err(|e| RemoteError::Protocol(format!("/health answered {status} with an unexpected body ({e})")))
     }
 
     /// `POST /verify` once. `progress` hears how much of the upload has been sent.

@@ -96,11 +96,7 @@ pub fn parse_number(raw: &str) -> Option<f64> {
         raw.replace(',', "")
     } else {
         let (before, after) = raw.split_once(',')?;
-        if after.len() == 3 && !before.is_empty() {
-            format!("{before}{after}")
-        } else {
-            format!("{before}.{after}")
-        }
+        if after.len() == 3 && !before.is_empty() { format!("{before}{after}") } else { format!("{before}.{after}") }
     };
     let cleaned = if cleaned.starts_with('.') { format!("0{cleaned}") } else { cleaned };
     if cleaned.ends_with('.') || cleaned.matches('.').count() > 1 {

@@ -92,7 +92,12 @@ pub fn verify_file(engine: &mut dyn OcrEngine, path: &Path, input: &LabelInput<'
 }
 
 /// Verifies an image held in memory (an upload).
-pub fn verify_bytes(engine: &mut dyn OcrEngine, bytes: &[u8], limits: DecodeLimits, input: &LabelInput<'_>) -> (Report, Option<Reading>) {
+pub fn verify_bytes(
+    engine: &mut dyn OcrEngine,
+    bytes: &[u8],
+    limits: DecodeLimits,
+    input: &LabelInput<'_>,
+) -> (Report, Option<Reading>) {
     let started = Instant::now();
     verify_decoded(engine, prepare::decode(bytes, limits).map_err(|e| e.to_string()), input, started)
 }

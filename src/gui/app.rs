@@ -43,7 +43,10 @@ impl Default for Settings {
 pub enum LabelState {
     Queued,
     /// Being read; in remote mode, how much of the upload has gone and why it is waiting.
-    Running { uploaded: Option<f32>, waiting: Option<String> },
+    Running {
+        uploaded: Option<f32>,
+        waiting: Option<String>,
+    },
     Done(Box<Finished>),
 }
 
@@ -233,8 +236,13 @@ impl VerifierApp {
                         match RemoteClient::new(RemoteConfig { base_url: url.clone(), token }) {
                             Ok(client) => Mode::Remote { client: Arc::new(client), backend: label.backend },
                             Err(e) => {
-                                let report = Report::error(label.path.display().to_string(), label.backend.as_str(), e.to_string());
-                                label.state = LabelState::Done(Box::new(Finished { report, reading: None, preview: None }));
+                                let report = Report::error(
+                                    label.path.display().to_string(),
+                                    label.backend.as_str(),
+                                    e.to_string(),
+                                );
+                                label.state =
+                                    LabelState::Done(Box::new(Finished { report, reading: None, preview: None }));
                                 continue;
                             }
                         }
@@ -267,7 +275,9 @@ impl VerifierApp {
                         let fraction = if total == 0 { 1.0 } else { sent as f32 / total as f32 };
                         (id, LabelState::Running { uploaded: Some(fraction), waiting: None })
                     }
-                    Event::Waiting { id, message } => (id, LabelState::Running { uploaded: None, waiting: Some(message) }),
+                    Event::Waiting { id, message } => {
+                        (id, LabelState::Running { uploaded: None, waiting: Some(message) })
+                    }
                     Event::Finished { id, result } => (id, LabelState::Done(result)),
                 };
                 if let Some(label) = self.labels.get_mut(id as usize) {
@@ -286,7 +296,9 @@ impl VerifierApp {
         self.submit_queued();
         self.drain_events();
         let mut commands = Vec::new();
-        let dropped: Vec<PathBuf> = ui.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect());
+        let dropped: Vec<PathBuf> = ui.input(|i| {
+            i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect()
+        });
         if !dropped.is_empty() {
             commands.push(Command::Add(dropped));
         }
@@ -359,39 +371,44 @@ impl VerifierApp {
             ui.separator();
             let mut backend = self.settings.backend;
             // On a server, Ollama is offered only while the server says it is available.
-            let ollama_blocked = self.settings.remote
-                && !self.server_health().is_some_and(|h| h.ollama_available());
-            egui::ComboBox::from_label("OCR backend")
-                .selected_text(backend_name(backend))
-                .show_ui(ui, |ui| {
-                    for choice in Backend::ALL {
-                        let enabled = !(choice == Backend::Ollama && ollama_blocked);
-                        ui.add_enabled_ui(enabled, |ui| {
-                            ui.selectable_value(&mut backend, choice, backend_name(choice))
-                                .on_disabled_hover_text("The server reports Ollama unavailable");
-                        });
-                    }
-                });
+            let ollama_blocked = self.settings.remote && !self.server_health().is_some_and(|h| h.ollama_available());
+            egui::ComboBox::from_label("OCR backend").selected_text(backend_name(backend)).show_ui(ui, |ui| {
+                for choice in Backend::ALL {
+                    let enabled = !(choice == Backend::Ollama && ollama_blocked);
+                    ui.add_enabled_ui(enabled, |ui| {
+                        ui.selectable_value(&mut backend, choice, backend_name(choice))
+                            .on_disabled_hover_text("The server reports Ollama unavailable");
+                    });
+                }
+            });
             if backend != self.settings.backend {
                 commands.push(Command::SetBackend(backend));
             }
             if backend == Backend::Ollama && !self.settings.remote {
-                ui.colored_label(Color32::from_rgb(200, 140, 0), "Ollama is not set up yet: labels read with it will show an error.");
+                ui.colored_label(
+                    Color32::from_rgb(200, 140, 0),
+                    "Ollama is not set up yet: labels read with it will show an error.",
+                );
             }
             ui.separator();
             let mut remote = self.settings.remote;
             ui.checkbox(&mut remote, "Verify on a server");
             let label = ui.label("Server");
-            ui.add(egui::TextEdit::singleline(&mut self.server_form.0).desired_width(200.0))
-                .labelled_by(label.id);
+            ui.add(egui::TextEdit::singleline(&mut self.server_form.0).desired_width(200.0)).labelled_by(label.id);
             let label = ui.label("Token");
             ui.add(egui::TextEdit::singleline(&mut self.server_form.1).password(true).desired_width(120.0))
                 .labelled_by(label.id);
             let changed = remote != self.settings.remote
                 || self.server_form.0.trim() != self.settings.server_url
                 || self.server_form.1 != self.token;
-            if ui.add_enabled(changed, egui::Button::new("Apply")).clicked() || (changed && remote != self.settings.remote) {
-                commands.push(Command::UseServer { remote, url: self.server_form.0.clone(), token: self.server_form.1.clone() });
+            if ui.add_enabled(changed, egui::Button::new("Apply")).clicked()
+                || (changed && remote != self.settings.remote)
+            {
+                commands.push(Command::UseServer {
+                    remote,
+                    url: self.server_form.0.clone(),
+                    token: self.server_form.1.clone(),
+                });
             }
         });
     }
@@ -494,7 +511,10 @@ impl VerifierApp {
                     ui.add(egui::ProgressBar::new(*fraction).text(format!("Uploading {:.0}%", fraction * 100.0)));
                 }
                 if let Some(message) = waiting {
-                    ui.colored_label(Color32::from_rgb(200, 140, 0), format!("Waiting for the server: {message}. The label is kept and will be sent again."));
+                    ui.colored_label(
+                        Color32::from_rgb(200, 140, 0),
+                        format!("Waiting for the server: {message}. The label is kept and will be sent again."),
+                    );
                 }
                 return;
             }
@@ -534,7 +554,13 @@ impl VerifierApp {
 }
 
 /// The label image, scaled to fit, with each check's boxes drawn over it in its outcome's colour.
-fn image_with_boxes_ui(ui: &mut egui::Ui, texture: &TextureHandle, report: &Report, selected: Option<usize>, max_height: f32) {
+fn image_with_boxes_ui(
+    ui: &mut egui::Ui,
+    texture: &TextureHandle,
+    report: &Report,
+    selected: Option<usize>,
+    max_height: f32,
+) {
     let [tw, th] = texture.size();
     let fit = (ui.available_width() / tw as f32).min(max_height / th as f32).min(1.0);
     let size = egui::vec2(tw as f32 * fit, th as f32 * fit);
@@ -548,7 +574,12 @@ fn image_with_boxes_ui(ui: &mut egui::Ui, texture: &TextureHandle, report: &Repo
         for b in &check.boxes {
             let min = rect.min + egui::vec2(b.x as f32 * scale, b.y as f32 * scale);
             let r = egui::Rect::from_min_size(min, egui::vec2(b.w as f32 * scale, b.h as f32 * scale));
-            painter.rect_stroke(r.expand(1.0), 2.0, Stroke::new(width, outcome_color(check.outcome)), StrokeKind::Outside);
+            painter.rect_stroke(
+                r.expand(1.0),
+                2.0,
+                Stroke::new(width, outcome_color(check.outcome)),
+                StrokeKind::Outside,
+            );
         }
     }
 }

@@ -26,10 +26,7 @@ pub fn run(images: Vec<PathBuf>) -> Result<(), eframe::Error> {
         "ttb-verifier",
         options,
         Box::new(move |cc| {
-            let settings: Settings = cc
-                .storage
-                .and_then(|s| eframe::get_value(s, eframe::APP_KEY))
-                .unwrap_or_default();
+            let settings: Settings = cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)).unwrap_or_default();
             let mut app = VerifierApp::new(settings);
             app.add_paths(images);
             Ok(Box::new(app))

@@ -45,17 +45,16 @@ pub fn decode(bytes: &[u8], limits: DecodeLimits) -> Result<DynamicImage, ImageL
     match reader.format() {
         None => return Err(ImageLoadError::NotAnImage),
         Some(image::ImageFormat::Jpeg) if !jpeg_is_complete(bytes) => {
-            return Err(ImageLoadError::Corrupt("the JPEG data ends before the image does (the file is cut short)".into()));
+            return Err(ImageLoadError::Corrupt(
+                "the JPEG data ends before the image does (the file is cut short)".into(),
+            ));
         }
         Some(_) => {}
     }
     let mut decoder = reader.into_decoder().map_err(classify)?;
     let (w, h) = decoder.dimensions();
     if w.max(h) > limits.max_side {
-        return Err(ImageLoadError::TooLarge(format!(
-            "{w} x {h} pixels; the limit is {} on a side",
-            limits.max_side
-        )));
+        return Err(ImageLoadError::TooLarge(format!("{w} x {h} pixels; the limit is {} on a side", limits.max_side)));
     }
     let mut image_limits = image::Limits::default();
     image_limits.max_alloc = Some(limits.max_alloc);

@@ -31,7 +31,12 @@ fn tessdata_candidates() -> Vec<PathBuf> {
     if let Some(prefix) = std::env::var_os("TESSDATA_PREFIX") {
         out.push(PathBuf::from(prefix));
     }
-    for dir in ["/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata", "/usr/share/tessdata", "/usr/local/share/tessdata"] {
+    for dir in [
+        "/usr/share/tesseract-ocr/5/tessdata",
+        "/usr/share/tesseract-ocr/4.00/tessdata",
+        "/usr/share/tessdata",
+        "/usr/local/share/tessdata",
+    ] {
         out.push(PathBuf::from(dir));
     }
     out
@@ -41,8 +46,7 @@ impl Tesseract {
     /// Starts an English engine from the default tessdata location (or `TESSDATA_PREFIX`).
     pub fn new() -> Result<Self, OcrError> {
         let mut api = TessApi::new(None, "eng").map_err(|_| {
-            let looked: Vec<String> =
-                tessdata_candidates().iter().map(|p| p.display().to_string()).collect();
+            let looked: Vec<String> = tessdata_candidates().iter().map(|p| p.display().to_string()).collect();
             let found = tessdata_candidates().iter().any(|p| p.join("eng.traineddata").is_file());
             if found && std::env::var_os("TESSDATA_PREFIX").is_none() {
                 OcrError::Engine("the English data exists but Tesseract would not load it".into())
@@ -62,9 +66,7 @@ fn set_variable(api: &mut TessApi, name: &str, value: &str) -> Result<(), OcrErr
         CString::new(name).map_err(|e| OcrError::Engine(e.to_string()))?,
         CString::new(value).map_err(|e| OcrError::Engine(e.to_string()))?,
     );
-    api.raw
-        .set_variable(&n, &v)
-        .map_err(|_| OcrError::Engine(format!("Tesseract refused the setting {name}={value}")))
+    api.raw.set_variable(&n, &v).map_err(|_| OcrError::Engine(format!("Tesseract refused the setting {name}={value}")))
 }
 
 impl OcrEngine for Tesseract {
@@ -84,11 +86,7 @@ impl OcrEngine for Tesseract {
         if self.api.recognize() != 0 {
             return Err(OcrError::Recognition("Tesseract could not recognise the image".into()));
         }
-        let tsv = self
-            .api
-            .raw
-            .get_tsv_text(0)
-            .map_err(|e| OcrError::Recognition(e.to_string()))?;
+        let tsv = self.api.raw.get_tsv_text(0).map_err(|e| OcrError::Recognition(e.to_string()))?;
         let text = tsv.as_ref().to_string_lossy();
         Ok(OcrPage { words: parse_tsv(&text), width: w, height: h })
     }

@@ -69,7 +69,8 @@ fn explicit_application_overrides_sidecar() {
     let app = dir.path().join("other.json");
     std::fs::write(&app, r#"{"brand_name": "Completely Different Brand"}"#).unwrap();
     let image = samples().join(&good.file);
-    let output = run(&["verify", "--format", "json", "--application", &app.to_string_lossy(), &image.to_string_lossy()]);
+    let output =
+        run(&["verify", "--format", "json", "--application", &app.to_string_lossy(), &image.to_string_lossy()]);
     let reports = reports(&output);
     assert_eq!(reports[0]["status"], "NON_COMPLIANT");
     let brand = reports[0]["checks"].as_array().unwrap().iter().find(|c| c["field"] == "brand_name").unwrap();
@@ -95,7 +96,11 @@ fn bad_files_are_errors_and_the_rest_still_verify() {
     let good = manifest().into_iter().find(|e| e.expected_status == "COMPLIANT").expect("a good sample");
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(samples().join(&good.file), dir.path().join("a_good.jpg")).unwrap();
-    std::fs::copy(samples().join(good.file.replace(".jpg", ".json").replace(".png", ".json")), dir.path().join("a_good.json")).unwrap();
+    std::fs::copy(
+        samples().join(good.file.replace(".jpg", ".json").replace(".png", ".json")),
+        dir.path().join("a_good.json"),
+    )
+    .unwrap();
     let bytes = std::fs::read(samples().join(&good.file)).unwrap();
     std::fs::write(dir.path().join("b_truncated.jpg"), &bytes[..bytes.len() / 3]).unwrap();
     std::fs::write(dir.path().join("c_not_an_image.png"), b"this is a text file, not a label").unwrap();
@@ -163,7 +168,10 @@ fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
 /// the report's boxes refer to the upright image.
 #[test]
 fn exif_orientation_is_applied() {
-    let good = manifest().into_iter().find(|e| e.expected_status == "COMPLIANT" && e.file.ends_with(".jpg")).expect("a good jpg");
+    let good = manifest()
+        .into_iter()
+        .find(|e| e.expected_status == "COMPLIANT" && e.file.ends_with(".jpg"))
+        .expect("a good jpg");
     let upright = image::open(samples().join(&good.file)).unwrap();
     // Stored rotated a quarter turn anticlockwise; orientation 6 says "turn 90 clockwise to view".
     let stored = upright.rotate270();

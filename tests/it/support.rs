@@ -30,20 +30,13 @@ pub fn manifest() -> Vec<Expected> {
 
 /// Runs `ttb-verifier ARGS` in the repository root.
 pub fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ttb-verifier"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("the binary runs")
+    Command::new(env!("CARGO_BIN_EXE_ttb-verifier")).args(args).current_dir(root()).output().expect("the binary runs")
 }
 
 /// The JSON array `verify --format json` printed.
 pub fn reports(output: &Output) -> Vec<serde_json::Value> {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not a JSON array ({e}); stderr:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        )
+        panic!("stdout is not a JSON array ({e}); stderr:\n{}", String::from_utf8_lossy(&output.stderr))
     })
 }
 

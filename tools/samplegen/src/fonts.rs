@@ -45,30 +45,18 @@ const URW_LICENSE: &str = "AGPL-3 with font exception";
 impl Face {
     pub fn info(self) -> FaceInfo {
         let (name, path, package, license) = match self {
-            Face::DejaVuSans => (
-                "DejaVu Sans",
-                "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-                DEJAVU,
-                DEJAVU_LICENSE,
-            ),
-            Face::DejaVuSansBold => (
-                "DejaVu Sans Bold",
-                "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-                DEJAVU,
-                DEJAVU_LICENSE,
-            ),
-            Face::DejaVuSerif => (
-                "DejaVu Serif",
-                "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
-                DEJAVU,
-                DEJAVU_LICENSE,
-            ),
-            Face::DejaVuSerifBold => (
-                "DejaVu Serif Bold",
-                "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf",
-                DEJAVU,
-                DEJAVU_LICENSE,
-            ),
+            Face::DejaVuSans => {
+                ("DejaVu Sans", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", DEJAVU, DEJAVU_LICENSE)
+            }
+            Face::DejaVuSansBold => {
+                ("DejaVu Sans Bold", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", DEJAVU, DEJAVU_LICENSE)
+            }
+            Face::DejaVuSerif => {
+                ("DejaVu Serif", "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", DEJAVU, DEJAVU_LICENSE)
+            }
+            Face::DejaVuSerifBold => {
+                ("DejaVu Serif Bold", "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf", DEJAVU, DEJAVU_LICENSE)
+            }
             Face::LiberationSans => (
                 "Liberation Sans",
                 "/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf",
@@ -93,18 +81,12 @@ impl Face {
                 LIBERATION,
                 LIBERATION_LICENSE,
             ),
-            Face::FreeSans => (
-                "FreeSans",
-                "/usr/share/fonts/truetype/freefont/FreeSans.ttf",
-                FREEFONT,
-                FREEFONT_LICENSE,
-            ),
-            Face::FreeSansBold => (
-                "FreeSans Bold",
-                "/usr/share/fonts/truetype/freefont/FreeSansBold.ttf",
-                FREEFONT,
-                FREEFONT_LICENSE,
-            ),
+            Face::FreeSans => {
+                ("FreeSans", "/usr/share/fonts/truetype/freefont/FreeSans.ttf", FREEFONT, FREEFONT_LICENSE)
+            }
+            Face::FreeSansBold => {
+                ("FreeSans Bold", "/usr/share/fonts/truetype/freefont/FreeSansBold.ttf", FREEFONT, FREEFONT_LICENSE)
+            }
             Face::Z003 => (
                 "Z003 Medium Italic (URW Chancery)",
                 "/usr/share/fonts/opentype/urw-base35/Z003-MediumItalic.otf",
@@ -112,12 +94,7 @@ impl Face {
                 URW_LICENSE,
             ),
         };
-        FaceInfo {
-            name,
-            path,
-            package,
-            license,
-        }
+        FaceInfo { name, path, package, license }
     }
 }
 
@@ -129,26 +106,11 @@ pub struct Family {
 }
 
 impl Family {
-    pub const DEJAVU_SANS: Family = Family {
-        regular: Face::DejaVuSans,
-        bold: Face::DejaVuSansBold,
-    };
-    pub const DEJAVU_SERIF: Family = Family {
-        regular: Face::DejaVuSerif,
-        bold: Face::DejaVuSerifBold,
-    };
-    pub const LIBERATION_SANS: Family = Family {
-        regular: Face::LiberationSans,
-        bold: Face::LiberationSansBold,
-    };
-    pub const LIBERATION_SERIF: Family = Family {
-        regular: Face::LiberationSerif,
-        bold: Face::LiberationSerifBold,
-    };
-    pub const FREE_SANS: Family = Family {
-        regular: Face::FreeSans,
-        bold: Face::FreeSansBold,
-    };
+    pub const DEJAVU_SANS: Family = Family { regular: Face::DejaVuSans, bold: Face::DejaVuSansBold };
+    pub const DEJAVU_SERIF: Family = Family { regular: Face::DejaVuSerif, bold: Face::DejaVuSerifBold };
+    pub const LIBERATION_SANS: Family = Family { regular: Face::LiberationSans, bold: Face::LiberationSansBold };
+    pub const LIBERATION_SERIF: Family = Family { regular: Face::LiberationSerif, bold: Face::LiberationSerifBold };
+    pub const FREE_SANS: Family = Family { regular: Face::FreeSans, bold: Face::FreeSansBold };
 }
 
 /// Loaded font files, read once each.
@@ -170,16 +132,14 @@ impl Fonts {
                 info.name, info.path, info.package, info.package
             )
         })?;
-        let font = FontVec::try_from_vec(bytes)
-            .with_context(|| format!("font file {} could not be parsed", info.path))?;
+        let font =
+            FontVec::try_from_vec(bytes).with_context(|| format!("font file {} could not be parsed", info.path))?;
         self.loaded.insert(face, font);
         Ok(())
     }
 
     pub fn get(&self, face: Face) -> Result<&FontVec> {
-        self.loaded
-            .get(&face)
-            .with_context(|| format!("font {} was not loaded", face.info().name))
+        self.loaded.get(&face).with_context(|| format!("font {} was not loaded", face.info().name))
     }
 
     /// Faces loaded so far, in a stable order.

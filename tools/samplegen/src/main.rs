@@ -23,9 +23,7 @@ use crate::fonts::{Face, Fonts};
 use crate::specs::{Expected, Format, LabelSpec};
 
 fn main() -> Result<()> {
-    let out_dir = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "test_samples".to_string());
+    let out_dir = std::env::args().nth(1).unwrap_or_else(|| "test_samples".to_string());
     let out = Path::new(&out_dir);
     fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     remove_old_samples(out)?;
@@ -34,10 +32,7 @@ fn main() -> Result<()> {
     let mut fonts = Fonts::default();
     for spec in &specs {
         let family = spec.style.family;
-        for face in [family.regular, family.bold]
-            .into_iter()
-            .chain(spec.style.brand_face)
-        {
+        for face in [family.regular, family.bold].into_iter().chain(spec.style.brand_face) {
             fonts.load(face)?;
         }
     }
@@ -48,8 +43,7 @@ fn main() -> Result<()> {
         for t in &spec.transforms {
             img = render::apply(img, t);
         }
-        let bytes = encode(&img, spec.format)
-            .with_context(|| format!("cannot encode {}", spec.file_name()))?;
+        let bytes = encode(&img, spec.format).with_context(|| format!("cannot encode {}", spec.file_name()))?;
         write(&out.join(spec.file_name()), &bytes)?;
         let sidecar = spec.app.to_json()? + "\n";
         write(&out.join(format!("{}.json", spec.stem)), sidecar.as_bytes())?;
@@ -68,12 +62,8 @@ fn main() -> Result<()> {
 fn remove_old_samples(dir: &Path) -> Result<()> {
     for entry in fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))? {
         let path = entry?.path();
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        let generated = name.starts_with("label_")
-            && [".jpg", ".png", ".json"].iter().any(|e| name.ends_with(e));
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let generated = name.starts_with("label_") && [".jpg", ".png", ".json"].iter().any(|e| name.ends_with(e));
         if generated {
             fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
         }
@@ -118,10 +108,7 @@ struct ManifestEntry {
 fn manifest_entry(spec: &LabelSpec) -> ManifestEntry {
     let (expected_status, failing_field, defect) = match &spec.expected {
         Expected::Compliant => ("COMPLIANT", None, None),
-        Expected::NonCompliant {
-            failing_field,
-            defect,
-        } => ("NON_COMPLIANT", Some(*failing_field), Some(*defect)),
+        Expected::NonCompliant { failing_field, defect } => ("NON_COMPLIANT", Some(*failing_field), Some(*defect)),
     };
     ManifestEntry {
         file: spec.file_name(),
@@ -171,17 +158,10 @@ fn readme(specs: &[LabelSpec], faces: &[Face]) -> String {
     for spec in specs {
         let (status, field, defect) = match &spec.expected {
             Expected::Compliant => ("COMPLIANT", "-", "-"),
-            Expected::NonCompliant {
-                failing_field,
-                defect,
-            } => ("NON_COMPLIANT", *failing_field, *defect),
+            Expected::NonCompliant { failing_field, defect } => ("NON_COMPLIANT", *failing_field, *defect),
         };
         let conditions = spec.conditions();
-        let conditions = if conditions.is_empty() {
-            "-".to_string()
-        } else {
-            conditions.join("; ")
-        };
+        let conditions = if conditions.is_empty() { "-".to_string() } else { conditions.join("; ") };
         let _ = writeln!(
             s,
             "| {} | {status} | {field} | {} | {} |",
@@ -201,11 +181,7 @@ fn readme(specs: &[LabelSpec], faces: &[Face]) -> String {
     );
     for face in faces {
         let info = face.info();
-        let _ = writeln!(
-            s,
-            "| {} | {} | `{}` | {} |",
-            info.name, info.package, info.path, info.license
-        );
+        let _ = writeln!(s, "| {} | {} | `{}` | {} |", info.name, info.package, info.path, info.license);
     }
     s.push_str(
         "\nInstall them with `apt-get install fonts-dejavu-core fonts-liberation2 \

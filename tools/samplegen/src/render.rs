@@ -29,40 +29,25 @@ pub struct Word {
 
 impl Word {
     pub fn new(text: &str, bold: bool) -> Word {
-        Word {
-            text: text.to_string(),
-            bold,
-            hyphen_at: None,
-        }
+        Word { text: text.to_string(), bold, hyphen_at: None }
     }
 }
 
 /// Splits `text` at whitespace into words of one weight.
 pub fn words(text: &str, bold: bool) -> Vec<Word> {
-    text.split_whitespace()
-        .map(|w| Word::new(w, bold))
-        .collect()
+    text.split_whitespace().map(|w| Word::new(w, bold)).collect()
 }
 
 /// Greedy wrap at word boundaries. A word that does not fit on the current line but carries a
 /// hyphenation point is split there when its first part plus "-" still fits.
 /// `measure(text, bold)` gives the width of a word; `space` is the width of one space.
-pub fn wrap(
-    words: &[Word],
-    max_width: f32,
-    space: f32,
-    measure: impl Fn(&str, bool) -> f32,
-) -> Vec<Vec<Word>> {
+pub fn wrap(words: &[Word], max_width: f32, space: f32, measure: impl Fn(&str, bool) -> f32) -> Vec<Vec<Word>> {
     let mut lines: Vec<Vec<Word>> = Vec::new();
     let mut line: Vec<Word> = Vec::new();
     let mut width = 0.0;
     for word in words {
         let w = measure(&word.text, word.bold);
-        let needed = if line.is_empty() {
-            w
-        } else {
-            width + space + w
-        };
+        let needed = if line.is_empty() { w } else { width + space + w };
         if needed <= max_width {
             width = needed;
             line.push(word.clone());
@@ -143,12 +128,7 @@ fn line<'a>(font: &'a FontVec, size: f32, color: Rgb<u8>, text: &str) -> Item<'a
     while width_of(font, size, text) > max && size > 12.0 {
         size -= 1.0;
     }
-    Item::Line {
-        font,
-        size,
-        color,
-        text: text.to_string(),
-    }
+    Item::Line { font, size, color, text: text.to_string() }
 }
 
 /// Centred lines holding `text` wrapped at word boundaries.
@@ -159,11 +139,8 @@ fn paragraph<'a>(font: &'a FontVec, size: f32, color: Rgb<u8>, text: &str) -> Ve
     let full = COL_RIGHT - COL_LEFT;
     let count = layout(full).len();
     // Balance the lines: the narrowest column that needs no more lines than the full one.
-    let narrowest = (0..60)
-        .map(|step| full - 10.0 * step as f32)
-        .take_while(|&w| layout(w).len() <= count)
-        .last()
-        .unwrap_or(full);
+    let narrowest =
+        (0..60).map(|step| full - 10.0 * step as f32).take_while(|&w| layout(w).len() <= count).last().unwrap_or(full);
     layout(narrowest)
         .iter()
         .map(|l| {
@@ -175,46 +152,21 @@ fn paragraph<'a>(font: &'a FontVec, size: f32, color: Rgb<u8>, text: &str) -> Ve
 
 /// Draws the items from `top`, sharing `free` px among the `Flex` items (at most `max_flex`
 /// each). Returns the y below the last item.
-fn draw_items(
-    img: &mut RgbImage,
-    items: &[Item],
-    top: f32,
-    free: f32,
-    max_flex: f32,
-    accent: Rgb<u8>,
-) -> f32 {
+fn draw_items(img: &mut RgbImage, items: &[Item], top: f32, free: f32, max_flex: f32, accent: Rgb<u8>) -> f32 {
     let flexes = items.iter().filter(|i| matches!(i, Item::Flex)).count();
-    let flex = if flexes == 0 {
-        0.0
-    } else {
-        (free / flexes as f32).clamp(0.0, max_flex)
-    };
+    let flex = if flexes == 0 { 0.0 } else { (free / flexes as f32).clamp(0.0, max_flex) };
     let mut y = top;
     for item in items {
         match item {
-            Item::Line {
-                font,
-                size,
-                color,
-                text,
-            } => {
+            Item::Line { font, size, color, text } => {
                 let x = (WIDTH as f32 - width_of(font, *size, text)) / 2.0;
-                draw_text_mut(
-                    img,
-                    *color,
-                    x.round() as i32,
-                    y.round() as i32,
-                    PxScale::from(*size),
-                    *font,
-                    text,
-                );
+                draw_text_mut(img, *color, x.round() as i32, y.round() as i32, PxScale::from(*size), *font, text);
             }
             Item::Rule => {
                 let half_width = 110;
                 draw_filled_rect_mut(
                     img,
-                    Rect::at((WIDTH / 2 - half_width) as i32, y.round() as i32)
-                        .of_size(half_width * 2, 3),
+                    Rect::at((WIDTH / 2 - half_width) as i32, y.round() as i32).of_size(half_width * 2, 3),
                     accent,
                 );
             }
@@ -235,11 +187,7 @@ pub fn draw_label(spec: &LabelSpec, fonts: &Fonts) -> Result<RgbImage> {
     let text = &spec.label;
 
     let mut img = RgbImage::from_pixel(WIDTH, HEIGHT, palette.background);
-    draw_hollow_rect_mut(
-        &mut img,
-        Rect::at(28, 28).of_size(WIDTH - 56, HEIGHT - 56),
-        palette.accent,
-    );
+    draw_hollow_rect_mut(&mut img, Rect::at(28, 28).of_size(WIDTH - 56, HEIGHT - 56), palette.accent);
     for inset in [29, 30] {
         draw_hollow_rect_mut(
             &mut img,
@@ -247,11 +195,7 @@ pub fn draw_label(spec: &LabelSpec, fonts: &Fonts) -> Result<RgbImage> {
             palette.accent,
         );
     }
-    draw_hollow_rect_mut(
-        &mut img,
-        Rect::at(42, 42).of_size(WIDTH - 84, HEIGHT - 84),
-        palette.accent,
-    );
+    draw_hollow_rect_mut(&mut img, Rect::at(42, 42).of_size(WIDTH - 84, HEIGHT - 84), palette.accent);
 
     let items = upper_items(spec, fonts)?;
     let fixed: f32 = items.iter().map(Item::height).sum();
@@ -270,29 +214,19 @@ pub fn draw_label(spec: &LabelSpec, fonts: &Fonts) -> Result<RgbImage> {
         let space = space_of(regular, size);
         let full_width = COL_RIGHT - COL_LEFT;
         let layout = |inset: f32| {
-            wrap(&all, full_width - inset, space, |t, is_bold| {
-                width_of(if is_bold { bold } else { regular }, size, t)
-            })
+            wrap(&all, full_width - inset, space, |t, is_bold| width_of(if is_bold { bold } else { regular }, size, t))
         };
         let lines = match warning.hyphenate {
             None => layout(spec.style.warning_inset),
             Some((word, at)) => {
                 // Narrow the column step by step until the word breaks at a line end.
                 let head = format!("{}-", &word[..at]);
-                let hyphenated = |lines: &Vec<Vec<Word>>| {
-                    lines
-                        .iter()
-                        .any(|l| l.last().is_some_and(|w| w.text == head))
-                };
-                let found = (0..150)
-                    .map(|step| layout(spec.style.warning_inset + 2.0 * step as f32))
-                    .find(hyphenated);
+                let hyphenated =
+                    |lines: &Vec<Vec<Word>>| lines.iter().any(|l| l.last().is_some_and(|w| w.text == head));
+                let found = (0..150).map(|step| layout(spec.style.warning_inset + 2.0 * step as f32)).find(hyphenated);
                 match found {
                     Some(lines) => lines,
-                    None => bail!(
-                        "{}: no column width makes the warning hyphenate {word:?} at a line end",
-                        spec.stem
-                    ),
+                    None => bail!("{}: no column width makes the warning hyphenate {word:?} at a line end", spec.stem),
                 }
             }
         };
@@ -323,11 +257,7 @@ pub fn draw_label(spec: &LabelSpec, fonts: &Fonts) -> Result<RgbImage> {
     let content_top = 85.0;
     let free = warning_top - 50.0 - content_top - fixed;
     if free < 0.0 {
-        bail!(
-            "{}: the label content runs {:.0} px into the warning",
-            spec.stem,
-            -free
-        );
+        bail!("{}: the label content runs {:.0} px into the warning", spec.stem, -free);
     }
     draw_items(&mut img, &items, content_top, free, 150.0, palette.accent);
     Ok(img)
@@ -349,12 +279,7 @@ fn upper_items<'a>(spec: &LabelSpec, fonts: &'a Fonts) -> Result<Vec<Item<'a>>> 
         None => items.push(Item::Gap(30.0)),
     }
     items.extend([
-        line(
-            brand_font,
-            spec.style.brand_size,
-            palette.accent,
-            &text.brand,
-        ),
+        line(brand_font, spec.style.brand_size, palette.accent, &text.brand),
         Item::Gap(12.0),
         Item::Rule,
         Item::Gap(26.0),
@@ -384,12 +309,9 @@ fn upper_items<'a>(spec: &LabelSpec, fonts: &'a Fonts) -> Result<Vec<Item<'a>>> 
 /// Applies one image transform (photo-like degradations).
 pub fn apply(img: RgbImage, transform: &Transform) -> RgbImage {
     match transform {
-        Transform::Rotate { degrees } => rotate_about_center(
-            &img,
-            degrees.to_radians(),
-            Interpolation::Bicubic,
-            Border::Constant(WHITE),
-        ),
+        Transform::Rotate { degrees } => {
+            rotate_about_center(&img, degrees.to_radians(), Interpolation::Bicubic, Border::Constant(WHITE))
+        }
     }
 }
 
@@ -398,30 +320,16 @@ mod tests {
     use super::*;
 
     fn texts(lines: &[Vec<Word>]) -> Vec<String> {
-        lines
-            .iter()
-            .map(|l| {
-                l.iter()
-                    .map(|w| w.text.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .collect()
+        lines.iter().map(|l| l.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ")).collect()
     }
 
     #[test]
     fn wraps_at_word_boundaries_and_hyphenates_when_asked() {
         let measure = |t: &str, _: bool| t.chars().count() as f32;
         let ws = words("aaa bbb ccc pregnancy dd", false);
-        assert_eq!(
-            texts(&wrap(&ws, 11.0, 1.0, measure)),
-            ["aaa bbb ccc", "pregnancy", "dd"]
-        );
+        assert_eq!(texts(&wrap(&ws, 11.0, 1.0, measure)), ["aaa bbb ccc", "pregnancy", "dd"]);
         let mut ws = ws;
         ws[3].hyphen_at = Some(4);
-        assert_eq!(
-            texts(&wrap(&ws, 17.0, 1.0, measure)),
-            ["aaa bbb ccc preg-", "nancy dd"]
-        );
+        assert_eq!(texts(&wrap(&ws, 17.0, 1.0, measure)), ["aaa bbb ccc preg-", "nancy dd"]);
     }
 }

@@ -61,10 +61,7 @@ impl Transform {
 #[derive(Clone, Debug)]
 pub enum Expected {
     Compliant,
-    NonCompliant {
-        failing_field: &'static str,
-        defect: &'static str,
-    },
+    NonCompliant { failing_field: &'static str, defect: &'static str },
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -240,11 +237,7 @@ impl Scheme {
             Scheme::DarkGreen => ([22, 58, 40], [244, 236, 212], [222, 196, 128]),
             Scheme::Navy => ([22, 32, 66], [242, 238, 224], [218, 190, 120]),
         };
-        Palette {
-            background: Rgb(background),
-            text: Rgb(text),
-            accent: Rgb(accent),
-        }
+        Palette { background: Rgb(background), text: Rgb(text), accent: Rgb(accent) }
     }
 
     fn condition(self) -> Option<&'static str> {
@@ -322,10 +315,7 @@ impl LabelSpec {
     }
 
     fn defect(mut self, failing_field: &'static str, defect: &'static str) -> LabelSpec {
-        self.expected = Expected::NonCompliant {
-            failing_field,
-            defect,
-        };
+        self.expected = Expected::NonCompliant { failing_field, defect };
         self
     }
 
@@ -353,18 +343,10 @@ impl LabelSpec {
         }
         let family = self.style.family;
         if matches!(family.regular, Face::DejaVuSerif | Face::LiberationSerif) {
-            out.push(format!(
-                "serif family ({} with {} header)",
-                family.regular.info().name,
-                family.bold.info().name
-            ));
+            out.push(format!("serif family ({} with {} header)", family.regular.info().name, family.bold.info().name));
         }
         if let Some((word, at)) = self.label.warning.hyphenate {
-            out.push(format!(
-                "warning hyphenated at a line end (\"{}-\" / \"{}\")",
-                &word[..at],
-                &word[at..]
-            ));
+            out.push(format!("warning hyphenated at a line end (\"{}-\" / \"{}\")", &word[..at], &word[at..]));
         }
         if matches!(self.app.shape, Shape::Legacy) {
             out.push("application in the older ground_truth shape".to_string());
@@ -413,14 +395,7 @@ use ProductType::{MaltBeverage, Spirits, Wine};
 const STONES_THROW_BOTTLER: &str = "Bottled by Stone's Throw Cellars, Paso Robles, CA";
 
 fn stones_throw_cab() -> Application {
-    app(
-        "Stone's Throw",
-        "Cabernet Sauvignon",
-        Wine,
-        Number(13.5),
-        "750 mL",
-        STONES_THROW_BOTTLER,
-    )
+    app("Stone's Throw", "Cabernet Sauvignon", Wine, Number(13.5), "750 mL", STONES_THROW_BOTTLER)
 }
 
 fn heritage_oak_bourbon() -> Application {
@@ -445,11 +420,7 @@ fn good() -> Vec<LabelSpec> {
     v.push(s);
 
     // 002: bourbon with proof and number distractors.
-    let mut s = LabelSpec::new(
-        "label_good_002",
-        heritage_oak_bourbon(),
-        "45% ALC/VOL (90 PROOF)",
-    );
+    let mut s = LabelSpec::new("label_good_002", heritage_oak_bourbon(), "45% ALC/VOL (90 PROOF)");
     s.label.top_line = Some("EST. 1890");
     s.label.extras = vec!["AGED 8 YEARS"];
     s.label.address_line = Some("Visitor Center: 1890 Louisville Road");
@@ -562,14 +533,7 @@ fn good() -> Vec<LabelSpec> {
     // 008: pilsner, warning hyphenated at a line end, PNG.
     let mut s = LabelSpec::new(
         "label_good_008",
-        app(
-            "Old Mill",
-            "Pilsner",
-            MaltBeverage,
-            Number(4.8),
-            "12 FL OZ",
-            "Brewed by Old Mill Brewery, Milwaukee, WI",
-        ),
+        app("Old Mill", "Pilsner", MaltBeverage, Number(4.8), "12 FL OZ", "Brewed by Old Mill Brewery, Milwaukee, WI"),
         "4.8% ALC/VOL",
     );
     s.label.net_contents = "12 FL. OZ.".into();
@@ -621,14 +585,7 @@ fn good() -> Vec<LabelSpec> {
     // 011: a second Stone's Throw wine, Liberation Serif, older application shape.
     let mut s = LabelSpec::new(
         "label_good_011",
-        legacy(app(
-            "Stone's Throw",
-            "Sauvignon Blanc",
-            Wine,
-            Number(12.5),
-            "375 mL",
-            STONES_THROW_BOTTLER,
-        )),
+        legacy(app("Stone's Throw", "Sauvignon Blanc", Wine, Number(12.5), "375 mL", STONES_THROW_BOTTLER)),
         "12.5% ALC./VOL.",
     );
     s.label.class_type = "Sauvignon Blanc".into();
@@ -704,10 +661,7 @@ fn bad() -> Vec<LabelSpec> {
         ),
         "47% ALC/VOL (94 PROOF)",
     )
-    .defect(
-        "government_warning",
-        "the government warning is missing entirely",
-    );
+    .defect("government_warning", "the government warning is missing entirely");
     s.label.warning.present = false;
     s.style.scheme = Scheme::Cream;
     v.push(s);
@@ -729,11 +683,7 @@ fn bad() -> Vec<LabelSpec> {
         "government_warning_text",
         "warning reworded: \"may impair your ability\" instead of \"impairs your ability\"",
     );
-    s.label.warning.body = s
-        .label
-        .warning
-        .body
-        .replace("impairs your ability", "may impair your ability");
+    s.label.warning.body = s.label.warning.body.replace("impairs your ability", "may impair your ability");
     s.format = Format::Jpeg { quality: 40 };
     v.push(s);
 
@@ -750,15 +700,8 @@ fn bad() -> Vec<LabelSpec> {
         ),
         "13.9% ALC./VOL.",
     )
-    .defect(
-        "government_warning_text",
-        "warning reworded: \"may cause serious health problems\" (word added)",
-    );
-    s.label.warning.body = s
-        .label
-        .warning
-        .body
-        .replace("cause health problems", "cause serious health problems");
+    .defect("government_warning_text", "warning reworded: \"may cause serious health problems\" (word added)");
+    s.label.warning.body = s.label.warning.body.replace("cause health problems", "cause serious health problems");
     s.style.scheme = Scheme::Cream;
     v.push(s);
 
@@ -778,10 +721,7 @@ fn bad() -> Vec<LabelSpec> {
         ),
         "47% Alc./Vol. 94 Proof",
     )
-    .defect(
-        "government_warning_text",
-        "warning is missing sentence (2) about driving, machinery and health problems",
-    );
+    .defect("government_warning_text", "warning is missing sentence (2) about driving, machinery and health problems");
     s.label.warning.body = WARNING_SENTENCE_1.to_string();
     s.format = Format::Png;
     v.push(s);
@@ -799,31 +739,19 @@ fn bad() -> Vec<LabelSpec> {
         ),
         "ALC. 13.2% BY VOL.",
     )
-    .defect(
-        "government_warning_bold",
-        "\"GOVERNMENT WARNING:\" printed in the regular weight, not bold",
-    );
+    .defect("government_warning_bold", "\"GOVERNMENT WARNING:\" printed in the regular weight, not bold");
     s.label.warning.header_bold = false;
     v.push(s);
 
     // 007: ABV differs from the application.
-    let mut s = LabelSpec::new("label_bad_007", stones_throw_cab(), "12.5% ALC./VOL.").defect(
-        "alcohol_content",
-        "label says 12.5% but the application says 13.5%",
-    );
+    let mut s = LabelSpec::new("label_bad_007", stones_throw_cab(), "12.5% ALC./VOL.")
+        .defect("alcohol_content", "label says 12.5% but the application says 13.5%");
     s.transforms = vec![Transform::Rotate { degrees: 2.0 }];
     v.push(s);
 
     // 008: proof is not twice the ABV.
-    let s = LabelSpec::new(
-        "label_bad_008",
-        heritage_oak_bourbon(),
-        "45% ALC/VOL (80 PROOF)",
-    )
-    .defect(
-        "alcohol_content_proof",
-        "label says 45% ALC/VOL (80 PROOF); 45% is 90 proof",
-    );
+    let s = LabelSpec::new("label_bad_008", heritage_oak_bourbon(), "45% ALC/VOL (80 PROOF)")
+        .defect("alcohol_content_proof", "label says 45% ALC/VOL (80 PROOF); 45% is 90 proof");
     v.push(s);
 
     // 009: net contents differ.
@@ -839,10 +767,7 @@ fn bad() -> Vec<LabelSpec> {
         )),
         "40% ALC./VOL. (80 PROOF)",
     )
-    .defect(
-        "net_contents",
-        "label says 700 mL but the application says 750 mL",
-    );
+    .defect("net_contents", "label says 700 mL but the application says 750 mL");
     s.label.net_contents = "700 mL".into();
     s.style.scheme = Scheme::Cream;
     v.push(s);
@@ -850,24 +775,15 @@ fn bad() -> Vec<LabelSpec> {
     // 010: another brand on the label.
     let mut a = stones_throw_cab();
     a.bottler = "Bottled by River Bend Wine Co., Paso Robles, CA";
-    let mut s = LabelSpec::new("label_bad_010", a, "13.5% ALC./VOL.").defect(
-        "brand_name",
-        "label brand is \"RIVER BEND\" but the application says \"Stone's Throw\"",
-    );
+    let mut s = LabelSpec::new("label_bad_010", a, "13.5% ALC./VOL.")
+        .defect("brand_name", "label brand is \"RIVER BEND\" but the application says \"Stone's Throw\"");
     s.label.brand = "RIVER BEND".into();
     v.push(s);
 
     // 011: no bottler statement.
     let mut s = LabelSpec::new(
         "label_bad_011",
-        app(
-            "Sierra Vista",
-            "Zinfandel",
-            Wine,
-            Number(14.5),
-            "750 mL",
-            "Bottled by Sierra Vista Cellars, Lodi, CA",
-        ),
+        app("Sierra Vista", "Zinfandel", Wine, Number(14.5), "750 mL", "Bottled by Sierra Vista Cellars, Lodi, CA"),
         "ALC. 14.5% BY VOL.",
     )
     .defect("bottler", "no bottler or producer statement on the label");
@@ -892,10 +808,7 @@ fn bad() -> Vec<LabelSpec> {
         ),
         "12.5% ALC./VOL.",
     )
-    .defect(
-        "country_of_origin",
-        "imported wine (France) with no country of origin statement on the label",
-    );
+    .defect("country_of_origin", "imported wine (France) with no country of origin statement on the label");
     s.label.country = None;
     s.style.family = Family::LIBERATION_SERIF;
     v.push(s);
@@ -913,10 +826,7 @@ fn bad() -> Vec<LabelSpec> {
         ),
         "13.8% ALC./VOL.",
     )
-    .defect(
-        "class_type",
-        "label says \"Merlot\" but the application says \"Cabernet Sauvignon\"",
-    );
+    .defect("class_type", "label says \"Merlot\" but the application says \"Cabernet Sauvignon\"");
     s.label.class_type = "MERLOT".into();
     v.push(s);
 
