@@ -15,7 +15,7 @@ trap 'rm -rf "$out"' EXIT
 i=0
 for image in $(find "$folder" -maxdepth 2 -type f \( -name '*.jpg' -o -name '*.png' \) | sort); do
   i=$((i + 1))
-  hyperfine --shell=none --warmup 1 --runs "$runs" --style none --export-json "$out/$i.json" \
+  hyperfine --shell=none --ignore-failure --warmup 1 --runs "$runs" --style none --export-json "$out/$i.json" \
     -n verify "$bin verify --jobs 1 --format json $image" \
     -n tesseract "tesseract $image - --psm 3" >/dev/null 2>&1 \
     || { echo "hyperfine failed on $image" >&2; exit 1; }

@@ -2,9 +2,13 @@
 //! requests of a real label at concurrency 8, checks every answer is 200, or 503 with
 //! `Retry-After`, and prints the latency percentiles and the server's peak RSS.
 //!
+//! Each of the concurrent clients behaves as a polite client does: after a 503 it waits the
+//! `Retry-After` seconds before its next request (`--no-wait` sends the next one at once, which
+//! measures how fast refusals are).
+//!
 //! ```text
 //! cargo build -p ttb-verifier-server --bins --examples [--release]
-//! target/debug/examples/load [REQUESTS] [CONCURRENCY] [WORKERS]
+//! target/debug/examples/load [REQUESTS] [CONCURRENCY] [WORKERS] [--no-wait]
 //! ```
 //!
 //! The server binary is looked for beside this example's folder (`TTB_SERVER_BIN` overrides).
@@ -18,7 +22,7 @@ use tokio::sync::Semaphore;
 
 struct Outcome {
     status: u16,
-    retry_after: bool,
+    retry_after: Option<u64>,
     latency: Duration,
 }
 
@@ -27,6 +31,7 @@ fn main() -> ExitCode {
     let requests = args.first().copied().unwrap_or(200);
     let concurrency = args.get(1).copied().unwrap_or(8);
     let workers = args.get(2).copied().unwrap_or(2);
+    let wait = !std::env::args().any(|a| a == "--no-wait");
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -34,7 +39,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(load(requests, concurrency, workers)) {
+    match runtime.block_on(load(requests, concurrency, workers, wait)) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(e) => {
@@ -68,7 +73,7 @@ impl Drop for Server {
     }
 }
 
-async fn load(requests: usize, concurrency: usize, workers: usize) -> Result<bool, String> {
+async fn load(requests: usize, concurrency: usize, workers: usize, wait: bool) -> Result<bool, String> {
     let binary = server_binary()?;
     let data = tempfile::tempdir().map_err(|e| e.to_string())?;
     let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
@@ -78,7 +83,7 @@ async fn load(requests: usize, concurrency: usize, workers: usize) -> Result<boo
         .env("TTB_DATA_DIR", data.path())
         .env("OLLAMA_HOST", "http://127.0.0.1:9")
         .env("OMP_THREAD_LIMIT", "1")
-        .env("LOG_LEVEL", "warn")
+        .env("LOG_LEVEL", "error")
         .stdin(Stdio::null())
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
@@ -102,8 +107,9 @@ async fn load(requests: usize, concurrency: usize, workers: usize) -> Result<boo
     let image = std::fs::read(format!("{samples}/label_good_001.jpg")).map_err(|e| e.to_string())?;
     let application = std::fs::read_to_string(format!("{samples}/label_good_001.json")).map_err(|e| e.to_string())?;
     println!(
-        "load: {requests} POST /verify at concurrency {concurrency} against {workers} workers (queue {}), server pid {pid}",
-        2 * workers
+        "load: {requests} POST /verify at concurrency {concurrency} against {workers} workers (queue {}), server pid {pid}, {}",
+        2 * workers,
+        if wait { "clients wait Retry-After after a 503" } else { "clients retry at once" }
     );
 
     let gate = Arc::new(Semaphore::new(concurrency));
@@ -120,15 +126,24 @@ async fn load(requests: usize, concurrency: usize, workers: usize) -> Result<boo
             let sent = Instant::now();
             let response = client.post(url).multipart(form).send().await;
             let latency = sent.elapsed();
-            match response {
+            let outcome = match response {
                 Ok(r) => {
                     let status = r.status().as_u16();
-                    let retry_after = r.headers().contains_key("retry-after");
+                    let retry_after = r
+                        .headers()
+                        .get("retry-after")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.parse().ok());
                     let _ = r.bytes().await;
                     Outcome { status, retry_after, latency }
                 }
-                Err(_) => Outcome { status: 0, retry_after: false, latency },
+                Err(_) => Outcome { status: 0, retry_after: None, latency },
+            };
+            // The client's slot stays taken while it waits, as a real client's would.
+            if let (true, 503, Some(seconds)) = (wait, outcome.status, outcome.retry_after) {
+                tokio::time::sleep(Duration::from_secs(seconds)).await;
             }
+            outcome
         }));
     }
     let mut outcomes = Vec::with_capacity(requests);
@@ -140,7 +155,7 @@ async fn load(requests: usize, concurrency: usize, workers: usize) -> Result<boo
     drop(server);
 
     let ok: Vec<Duration> = outcomes.iter().filter(|o| o.status == 200).map(|o| o.latency).collect();
-    let busy = outcomes.iter().filter(|o| o.status == 503 && o.retry_after).count();
+    let busy = outcomes.iter().filter(|o| o.status == 503 && o.retry_after.is_some()).count();
     let other = outcomes.len() - ok.len() - busy;
     let all: Vec<Duration> = outcomes.iter().map(|o| o.latency).collect();
     println!("answers: {} x 200, {busy} x 503 with Retry-After, {other} other", ok.len());
