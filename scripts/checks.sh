@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Checks of the deployment that need no cloud access: every Terraform file parses and the
-# infrastructure holds what the runbook names (python-hcl2), checkov over infrastructure/,
-# ShellCheck over every shell script in the repository, hadolint on the Dockerfile, the boot
-# script's model download against stand-ins, and docs/API.md in step with server/openapi.json.
+# infrastructure holds what the runbook names (python-hcl2); checkov over infrastructure/ and
+# the workflows; ShellCheck over every shell script in the repository; hadolint on the
+# Dockerfile; the boot script's model download against stand-ins; docs/API.md in step with
+# server/openapi.json.
 #
 #   scripts/checks.sh [terraform|checkov|shellcheck|hadolint|boot-script|api-doc]...   (all when none)
 #
@@ -53,6 +54,8 @@ check_checkov() {
   # --skip-download: no Prisma Cloud look-ups (there is no network here, nor a need for one).
   "$dir/bin/checkov" --directory infrastructure --framework terraform --skip-download --compact --quiet
   echo "checkov: infrastructure/ passed (skipped checks are justified in comments beside their resources)"
+  "$dir/bin/checkov" --directory .github/workflows --framework github_actions --skip-download --compact --quiet
+  echo "checkov: .github/workflows/ passed"
 }
 
 check_shellcheck() {
