@@ -10,5 +10,6 @@ mod batch;
 mod health;
 mod jobs;
 mod openapi;
+mod runbook;
 mod support;
 mod verify;
