@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The batch benchmark (issue: reviewer-grade desktop app). Makes LABELS labels from test_samples/
+# The desktop app's batch benchmark. Makes LABELS labels from test_samples/
 # (every 5th a 12-megapixel photo, made by upscaling) in target/bench-batch/, runs them through
-# the desktop app's batch machinery headless (examples/bench_batch.rs: the real VerifierApp,
+# the desktop app's batch machinery headless (tools/bench-batch: the real VerifierApp,
 # frame by frame, WORKERS workers), then `ttb-verifier verify --jobs WORKERS` on the same images.
 # Prints labels per minute, the longest UI frame, peak memory (/usr/bin/time -v) of both, and
 # the app's throughput as a share of the command line's.
@@ -13,13 +13,13 @@ labels=${1:-300}
 workers=${2:-2}
 dir=target/bench-batch
 export OMP_THREAD_LIMIT=1
-cargo build --release --quiet --example bench_batch --bin ttb-verifier
-target/release/examples/bench_batch --generate-only --dir "$dir" --labels "$labels"
+cargo build --release --quiet -p ttb-verifier -p ttb-bench-batch
+target/release/ttb-bench-batch --generate-only --dir "$dir" --labels "$labels"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 echo "== desktop app, headless: $labels labels, $workers workers"
-/usr/bin/time -v target/release/examples/bench_batch --dir "$dir" --labels "$labels" --workers "$workers" \
+/usr/bin/time -v target/release/ttb-bench-batch --dir "$dir" --labels "$labels" --workers "$workers" \
   2> "$out/app.time" | tee "$out/app.txt"
 echo "== ttb-verifier verify --jobs $workers on the same images"
 start=$(date +%s.%N)

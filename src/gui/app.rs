@@ -247,6 +247,28 @@ pub struct Label {
 }
 
 impl Label {
+    fn new(uid: u64, path: PathBuf, backend: Backend, server: Option<String>, state: LabelState) -> Self {
+        Self {
+            name: file_name(&path),
+            path,
+            application: None,
+            application_source: ApplicationSource::None,
+            backend,
+            server,
+            state,
+            decision: None,
+            note: String::new(),
+            uid,
+            job: None,
+            reading: None,
+            recheck: 0,
+            rechecking: false,
+            reads: 0,
+            stale_application: false,
+            thumb: Thumb::Unknown,
+        }
+    }
+
     pub fn report(&self) -> Option<&Report> {
         match &self.state {
             LabelState::Done(done) => Some(&done.report),
@@ -533,25 +555,13 @@ impl VerifierApp {
                 (None, false) => LabelState::Queued,
             };
             self.next_uid = self.next_uid.max(saved.uid + 1);
-            self.labels.push(Label {
-                path: saved.path,
-                name: saved.name,
-                application: saved.application,
-                application_source: saved.application_source,
-                backend: saved.backend,
-                server: saved.server,
-                state,
-                decision: saved.decision,
-                note: saved.note,
-                uid: saved.uid,
-                job: None,
-                reading: None,
-                recheck: 0,
-                rechecking: false,
-                reads: 0,
-                stale_application: false,
-                thumb: Thumb::Unknown,
-            });
+            let mut label = Label::new(saved.uid, saved.path, saved.backend, saved.server, state);
+            label.name = saved.name;
+            label.application = saved.application;
+            label.application_source = saved.application_source;
+            label.decision = saved.decision;
+            label.note = saved.note;
+            self.labels.push(label);
         }
         if !self.labels.is_empty() {
             self.selected = Some(0);
@@ -674,8 +684,6 @@ impl VerifierApp {
     fn push_label(&mut self, item: Gathered) {
         let uid = self.next_uid;
         self.next_uid += 1;
-        let name =
-            item.path.file_name().map_or_else(|| item.path.display().to_string(), |n| n.to_string_lossy().into_owned());
         let backend = self.settings.backend;
         let server = self.settings.remote.then(|| self.settings.server_url.clone());
         let (application, state) = match item.application {
@@ -685,25 +693,10 @@ impl VerifierApp {
                 (None, LabelState::Done(Box::new(Finished { report, reading: None, preview: None })))
             }
         };
-        self.labels.push(Label {
-            path: item.path,
-            name,
-            application,
-            application_source: item.source,
-            backend,
-            server,
-            state,
-            decision: None,
-            note: String::new(),
-            uid,
-            job: None,
-            reading: None,
-            recheck: 0,
-            rechecking: false,
-            reads: 0,
-            stale_application: false,
-            thumb: Thumb::Unknown,
-        });
+        let mut label = Label::new(uid, item.path, backend, server, state);
+        label.application = application;
+        label.application_source = item.source;
+        self.labels.push(label);
         if self.selected.is_none() {
             self.selected = Some(self.labels.len() - 1);
         }
@@ -1158,7 +1151,14 @@ impl VerifierApp {
             return;
         }
         let pressed = |keys: &[Key]| {
-            ui.input_mut(|i| keys.iter().fold(false, |any, k| i.consume_key(Modifiers::NONE, *k) || any))
+            ui.input_mut(|i| {
+                // Every key is consumed, not just the first found.
+                let mut any = false;
+                for key in keys {
+                    any |= i.consume_key(Modifiers::NONE, *key);
+                }
+                any
+            })
         };
         let position = self.selected.and_then(|s| visible.iter().position(|&v| v == s));
         let step = |forward: bool| -> Option<usize> {

@@ -1,5 +1,6 @@
 //! The desktop app driven by egui_kittest: real workers, real Tesseract, no display needed.
 //! Every app here keeps its files in a temporary folder, never in the user's data directory.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -9,8 +9,8 @@
 //! times `ttb-verifier verify --jobs 2` on the same images).
 //!
 //! ```text
-//! cargo run --release --example bench_batch -- --generate-only --dir target/bench-batch
-//! cargo run --release --example bench_batch -- --dir target/bench-batch --workers 2
+//! cargo run --release -p ttb-bench-batch -- --generate-only --dir target/bench-batch
+//! cargo run --release -p ttb-bench-batch -- --dir target/bench-batch --workers 2
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -61,7 +61,7 @@ fn generate(dir: &Path, count: usize, photos_every: usize) -> anyhow::Result<usi
         std::fs::remove_dir_all(dir).with_context(|| format!("cannot clear {}", dir.display()))?;
     }
     std::fs::create_dir_all(dir)?;
-    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("test_samples");
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test_samples");
     let mut sources: Vec<PathBuf> = std::fs::read_dir(&samples)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| ttb_verifier::cli::is_image_path(p))
