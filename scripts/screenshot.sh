@@ -28,6 +28,9 @@ shot() {
   DISPLAY=$display XDG_DATA_HOME=$state XDG_CONFIG_HOME=$state HOME=$state target/release/ttb-verifier "$@" &
   app=$!
   sleep "$wait"
+  # The pointer rests in a corner, so no tooltip covers the picture.
+  DISPLAY=$display xdotool mousemove 1399 879 || true
+  sleep 1
   DISPLAY=$display import -window root "docs/$name.png"
   kill $app 2>/dev/null || true
   wait $app 2>/dev/null || true

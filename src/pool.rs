@@ -282,6 +282,8 @@ fn work(shared: &Shared, events: &Sender<Event>) {
 
 fn preview_of(image: Option<&image::DynamicImage>, side: Option<u32>) -> Option<RgbaImage> {
     match (image, side) {
+        // An image that already fits is not resampled.
+        (Some(image), Some(side)) if image.width().max(image.height()) <= side => Some(image.to_rgba8()),
         (Some(image), Some(side)) => Some(image.thumbnail(side, side).to_rgba8()),
         _ => None,
     }

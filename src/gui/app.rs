@@ -20,7 +20,7 @@ use super::evidence;
 use super::export::{self, ExportError, Format, Row};
 use super::form::ApplicationForm;
 use super::health::{HealthMonitor, Intervals, ServerHealth};
-use super::store::{self, DataDir, LoadRequest, Loaded, Loader, PREVIEW_SIDE, SavedLabel, SavedState, Writer};
+use super::store::{self, DataDir, LoadRequest, Loaded, Loader, PREVIEW_SIDE, SavedLabel, Writer};
 use super::token;
 use crate::application::{Application, Manifest};
 use crate::cli::collect_images;
@@ -244,6 +244,8 @@ pub struct Label {
     /// The application changed while the label was being read: check again when it is done.
     stale_application: bool,
     thumb: Thumb,
+    /// The label as saved, kept until it changes, so a save does not serialise every label again.
+    saved: Option<String>,
 }
 
 impl Label {
@@ -266,6 +268,7 @@ impl Label {
             reads: 0,
             stale_application: false,
             thumb: Thumb::Unknown,
+            saved: None,
         }
     }
 
@@ -714,6 +717,7 @@ impl VerifierApp {
         for (index, label) in self.labels.iter_mut().enumerate() {
             if let Some(app) = manifest.lookup(&label.path) {
                 label.application = Some(app.clone());
+                label.saved = None;
                 label.application_source = ApplicationSource::Manifest(name.clone());
                 matched.push(index);
             }
@@ -805,6 +809,7 @@ impl VerifierApp {
                         let label = &mut self.labels[index];
                         let report = Report::error(label.path.display().to_string(), label.backend.as_str(), message);
                         label.state = LabelState::Done(Box::new(Finished { report, reading: None, preview: None }));
+                        label.saved = None;
                         continue;
                     }
                 }
@@ -912,6 +917,7 @@ impl VerifierApp {
             label.thumb = Thumb::Image(thumb);
         }
         label.state = LabelState::Done(Box::new(Finished { report, reading: None, preview: None }));
+        label.saved = None;
         if let Some(run) = &mut self.run {
             run.finished += 1;
         }
@@ -935,6 +941,7 @@ impl VerifierApp {
                         label.rechecking = false;
                         label.state =
                             LabelState::Done(Box::new(Finished { report: *report, reading: None, preview: None }));
+                        label.saved = None;
                         self.dirty = true;
                     }
                 }
@@ -971,6 +978,7 @@ impl VerifierApp {
                     if let Some(index) = self.index_of(uid) {
                         let label = &mut self.labels[index];
                         label.application = Some(app);
+                        label.saved = None;
                         label.application_source = ApplicationSource::File(name);
                         self.form = None;
                         self.recheck(index);
@@ -1016,6 +1024,7 @@ impl VerifierApp {
             (LabelState::Done(_) | LabelState::Cancelled, None) => {
                 // The reading is not kept across restarts: read the label again.
                 label.state = LabelState::Queued;
+                label.saved = None;
             }
         }
     }
@@ -1030,6 +1039,7 @@ impl VerifierApp {
                     by_pool.entry(label.pool_key()).or_default().push(job);
                 }
                 label.state = LabelState::Cancelled;
+                label.saved = None;
             }
         }
         for (key, jobs) in by_pool {
@@ -1055,6 +1065,7 @@ impl VerifierApp {
                 label.application = app;
             }
             label.state = LabelState::Queued;
+            label.saved = None;
             label.reading = None;
             label.job = None;
         }
@@ -1081,37 +1092,43 @@ impl VerifierApp {
         self.dirty = true;
     }
 
-    fn saved_state(&self) -> SavedState {
-        SavedState {
-            next_uid: self.next_uid,
-            labels: self
-                .labels
-                .iter()
-                .map(|l| SavedLabel {
-                    uid: l.uid,
-                    path: l.path.clone(),
-                    name: l.name.clone(),
-                    application: l.application.clone(),
-                    application_source: l.application_source.clone(),
-                    backend: l.backend,
-                    server: l.server.clone(),
-                    report: l.report().cloned(),
-                    cancelled: matches!(l.state, LabelState::Cancelled),
-                    decision: l.decision,
-                    note: l.note.clone(),
-                })
-                .collect(),
+    fn saved_label(label: &Label) -> SavedLabel {
+        SavedLabel {
+            uid: label.uid,
+            path: label.path.clone(),
+            name: label.name.clone(),
+            application: label.application.clone(),
+            application_source: label.application_source.clone(),
+            backend: label.backend,
+            server: label.server.clone(),
+            report: label.report().cloned(),
+            cancelled: matches!(label.state, LabelState::Cancelled),
+            decision: label.decision,
+            note: label.note.clone(),
         }
     }
 
-    fn state_bytes(&self) -> Option<Vec<u8>> {
-        match serde_json::to_vec(&self.saved_state()) {
-            Ok(bytes) => Some(bytes),
-            Err(e) => {
-                tracing::warn!("cannot serialise the labels: {e}");
-                None
+    /// The saved state's JSON (a [`store::SavedState`]), from each label's kept JSON where it has
+    /// not changed.
+    fn state_bytes(&mut self) -> Option<Vec<u8>> {
+        let mut out = format!("{{\"next_uid\":{},\"labels\":[", self.next_uid).into_bytes();
+        for (i, label) in self.labels.iter_mut().enumerate() {
+            if label.saved.is_none() {
+                match serde_json::to_string(&Self::saved_label(label)) {
+                    Ok(json) => label.saved = Some(json),
+                    Err(e) => {
+                        tracing::warn!("cannot serialise the labels: {e}");
+                        return None;
+                    }
+                }
             }
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(label.saved.as_deref().unwrap_or("null").as_bytes());
         }
+        out.extend_from_slice(b"]}");
+        Some(out)
     }
 
     /// Saves the labels now, waiting for the write (at exit). Returns a message when it failed.
@@ -1134,7 +1151,9 @@ impl VerifierApp {
         if !self.dirty || self.last_save.elapsed() < SAVE_EVERY || self.writer.is_none() {
             return;
         }
-        if let (Some(bytes), Some(writer)) = (self.state_bytes(), &self.writer) {
+        if let Some(bytes) = self.state_bytes()
+            && let Some(writer) = &self.writer
+        {
             writer.send(bytes);
         }
         self.dirty = false;
@@ -1347,6 +1366,7 @@ impl VerifierApp {
             Command::Decide(decision) => {
                 if let Some(label) = self.selected.and_then(|s| self.labels.get_mut(s)) {
                     label.decision = decision;
+                    label.saved = None;
                     self.dirty = true;
                 }
             }
@@ -1595,10 +1615,10 @@ impl VerifierApp {
                                 LabelState::Queued => {
                                     ui.label(RichText::new("Queued").weak());
                                 }
+                                // No spinners in the list: they would repaint every frame of a batch.
                                 LabelState::Running { waiting, .. } => {
-                                    ui.add(egui::Spinner::new().size(12.0));
                                     ui.label(
-                                        RichText::new(if waiting.is_some() { "Waiting" } else { "Reading" }).weak(),
+                                        RichText::new(if waiting.is_some() { "Waiting…" } else { "Reading…" }).weak(),
                                     );
                                 }
                                 LabelState::Done(done) => {
@@ -1612,7 +1632,7 @@ impl VerifierApp {
                                 }
                             }
                             if label.rechecking {
-                                ui.add(egui::Spinner::new().size(12.0));
+                                ui.label(RichText::new("checking again…").weak());
                             }
                             if let Some(decision) = label.decision {
                                 ui.label(
@@ -1670,6 +1690,7 @@ impl VerifierApp {
                 .labelled_by(note.id)
                 .changed()
             {
+                label.saved = None;
                 self.dirty = true;
             }
         });
@@ -1691,6 +1712,7 @@ impl VerifierApp {
                                 if app != label.application {
                                     label.application = app;
                                     label.application_source = ApplicationSource::Edited;
+                                    label.saved = None;
                                     self.dirty = true;
                                     commands.push(Command::Recheck(index));
                                 }

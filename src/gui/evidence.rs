@@ -15,7 +15,7 @@ use crate::rules::warning::{WordDiff, align_warning};
 
 /// The smallest part of the label a focused check shows, as a share of the image's width: a
 /// box alone would fill the view and lose where on the label it sits.
-const FOCUS_MIN_SHARE: f32 = 0.35;
+const FOCUS_MIN_SHARE: f32 = 0.6;
 
 /// The whole image.
 pub fn whole(image_size: [u32; 2]) -> Rect {
@@ -27,7 +27,7 @@ pub fn focus(image_size: [u32; 2], boxes: &[BBox]) -> Rect {
     let Some(b) = BBox::enclosing(boxes) else { return whole(image_size) };
     let rect = Rect::from_min_size(pos2(b.x as f32, b.y as f32), vec2(b.w as f32, b.h as f32));
     let min_side = image_size[0].max(1) as f32 * FOCUS_MIN_SHARE;
-    let size = Vec2::new(rect.width().max(min_side), rect.height().max(min_side * 0.6)) * 1.15;
+    let size = Vec2::new(rect.width().max(min_side), rect.height().max(min_side * 0.5)) * 1.15;
     Rect::from_center_size(rect.center(), size)
 }
 

@@ -211,7 +211,7 @@ pub fn save_preview(
     }
     let mut jpeg = Vec::new();
     let rgb = DynamicImage::ImageRgba8(preview.clone()).to_rgb8();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 85)
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 80)
         .encode_image(&rgb)
         .map_err(|e| format!("cannot encode the preview: {e}"))?;
     write_atomically(preview_path, &jpeg).map_err(|e| format!("cannot save {}: {e}", preview_path.display()))?;
