@@ -25,11 +25,12 @@ shot() {
   shift 2
   local state="$work/state-$name"
   mkdir -p "$state"
+  # The pointer rests in a corner, so no tooltip covers the picture.
+  DISPLAY=$display xdotool mousemove 1399 879 || true
   DISPLAY=$display XDG_DATA_HOME=$state XDG_CONFIG_HOME=$state HOME=$state target/release/ttb-verifier "$@" &
   app=$!
   sleep "$wait"
-  # The pointer rests in a corner, so no tooltip covers the picture.
-  DISPLAY=$display xdotool mousemove 1399 879 || true
+  DISPLAY=$display xdotool mousemove 1398 878 || true
   sleep 1
   DISPLAY=$display import -window root "docs/$name.png"
   kill $app 2>/dev/null || true

@@ -450,6 +450,8 @@ pub struct VerifierApp {
     /// The visible part of the selected label's image, in its pixels.
     view: Rect,
     view_key: Option<(u64, Option<String>)>,
+    /// The evidence view's width over its height, as last drawn.
+    view_aspect: f32,
     form: Option<FormState>,
     list_scroll: (f32, f32),
     scroll_to_selected: bool,
@@ -527,6 +529,7 @@ impl VerifierApp {
             preview: None,
             view: Rect::NOTHING,
             view_key: None,
+            view_aspect: 1.8,
             form: None,
             list_scroll: (0.0, 0.0),
             scroll_to_selected: false,
@@ -1802,7 +1805,8 @@ impl VerifierApp {
         match (&self.preview, report.image_size) {
             (Some(PreviewState { texture: Some(texture), .. }), Some(size)) => {
                 let texture = texture.clone();
-                evidence::scene_ui(ui, &texture, size, report, selected_check, &mut self.view, commands);
+                self.view_aspect =
+                    evidence::scene_ui(ui, &texture, size, report, selected_check, &mut self.view, commands);
             }
             (Some(PreviewState { error: Some(error), .. }), _) => {
                 ui.colored_label(Color32::from_rgb(200, 60, 40), format!("The image cannot be shown: {error}"));
@@ -1853,7 +1857,7 @@ impl VerifierApp {
                     .and_then(|field| report.checks.iter().find(|c| c.field == field))
                     .map(|c| c.boxes.as_slice())
                     .unwrap_or_default();
-                self.view = evidence::focus(size, boxes);
+                self.view = evidence::focus(size, boxes, self.view_aspect);
                 self.view_key = Some(key);
             }
         }

@@ -22,17 +22,43 @@ pub fn whole(image_size: [u32; 2]) -> Rect {
     Rect::from_min_size(pos2(0.0, 0.0), vec2(image_size[0].max(1) as f32, image_size[1].max(1) as f32))
 }
 
-/// The part of the image that brings `boxes` into view with some of the label around them.
-pub fn focus(image_size: [u32; 2], boxes: &[BBox]) -> Rect {
+/// The part of the image that brings `boxes` into view with some of the label around them,
+/// shaped like the view (`aspect` is its width over its height) and kept on the image where it
+/// fits, so the view shows label rather than empty canvas.
+pub fn focus(image_size: [u32; 2], boxes: &[BBox], aspect: f32) -> Rect {
     let Some(b) = BBox::enclosing(boxes) else { return whole(image_size) };
+    let image = whole(image_size);
     let rect = Rect::from_min_size(pos2(b.x as f32, b.y as f32), vec2(b.w as f32, b.h as f32));
-    let min_side = image_size[0].max(1) as f32 * FOCUS_MIN_SHARE;
-    let size = Vec2::new(rect.width().max(min_side), rect.height().max(min_side * 0.5)) * 1.15;
-    Rect::from_center_size(rect.center(), size)
+    let min_side = image.width() * FOCUS_MIN_SHARE;
+    let mut size = Vec2::new(rect.width().max(min_side), rect.height().max(min_side * 0.5)) * 1.15;
+    let aspect = if aspect.is_finite() && aspect > 0.0 { aspect } else { 1.6 };
+    if size.x / size.y < aspect {
+        size.x = size.y * aspect;
+    } else {
+        size.y = size.x / aspect;
+    }
+    let mut view = Rect::from_center_size(rect.center(), size);
+    // Slide it onto the image along each side the image is larger than the view.
+    let shift = |lo: f32, hi: f32, min: f32, max: f32| {
+        if hi - lo >= max - min {
+            (min + max) / 2.0 - (lo + hi) / 2.0
+        } else if lo < min {
+            min - lo
+        } else if hi > max {
+            max - hi
+        } else {
+            0.0
+        }
+    };
+    view = view.translate(vec2(
+        shift(view.min.x, view.max.x, image.min.x, image.max.x),
+        shift(view.min.y, view.max.y, image.min.y, image.max.y),
+    ));
+    view
 }
 
 /// Draws the scene. `view` is the visible part of the image, kept by the app between frames;
-/// clicking a box selects its check.
+/// clicking a box selects its check. Returns the view's width over its height.
 pub fn scene_ui(
     ui: &mut egui::Ui,
     texture: &TextureHandle,
@@ -41,8 +67,9 @@ pub fn scene_ui(
     selected: Option<&str>,
     view: &mut Rect,
     commands: &mut Vec<Command>,
-) {
+) -> f32 {
     let image_rect = whole(image_size);
+    let available = ui.available_size();
     let frame = egui::Frame::canvas(ui.style()).inner_margin(0.0);
     frame.show(ui, |ui| {
         ui.set_min_size(ui.available_size());
@@ -87,6 +114,7 @@ pub fn scene_ui(
             }
         });
     });
+    available.x / available.y.max(1.0)
 }
 
 /// The label's warning against 27 CFR 16.21, word by word: changed, missing and extra words
@@ -155,9 +183,14 @@ mod tests {
     #[test]
     fn focus_keeps_context_around_a_box() {
         let size = [1000, 1400];
-        let r = focus(size, &[BBox::new(400, 500, 100, 20)]);
+        let r = focus(size, &[BBox::new(400, 500, 100, 20)], 2.0);
         assert!(r.contains_rect(Rect::from_min_size(pos2(400.0, 500.0), vec2(100.0, 20.0))));
-        assert!(r.width() >= 350.0, "{r:?}");
-        assert_eq!(focus(size, &[]), whole(size));
+        assert!(r.width() >= 600.0, "{r:?}");
+        assert!((r.width() / r.height() - 2.0).abs() < 1e-3, "shaped like the view: {r:?}");
+        assert_eq!(focus(size, &[], 2.0), whole(size));
+        // A box at the edge: the view slides onto the image.
+        let r = focus(size, &[BBox::new(0, 700, 50, 20)], 2.0);
+        assert!(r.min.x >= 0.0, "{r:?}");
+        assert!(r.contains_rect(Rect::from_min_size(pos2(0.0, 700.0), vec2(50.0, 20.0))));
     }
 }
