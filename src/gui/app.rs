@@ -449,7 +449,7 @@ pub struct VerifierApp {
     preview: Option<PreviewState>,
     /// The visible part of the selected label's image, in its pixels.
     view: Rect,
-    view_key: Option<(u64, Option<String>)>,
+    view_key: Option<(u64, Option<String>, i32)>,
     /// The evidence view's width over its height, as last drawn.
     view_aspect: f32,
     form: Option<FormState>,
@@ -1849,7 +1849,8 @@ impl VerifierApp {
             self.auto_check_for = Some(uid);
         }
         if let Some(size) = report.image_size {
-            let key = (uid, self.selected_check.clone());
+            // The view's shape is part of the key: a resized window frames the check again.
+            let key = (uid, self.selected_check.clone(), (self.view_aspect * 20.0).round() as i32);
             if self.view_key.as_ref() != Some(&key) {
                 let boxes = self
                     .selected_check
