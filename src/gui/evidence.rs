@@ -15,7 +15,7 @@ use crate::rules::warning::{WordDiff, align_warning};
 
 /// The smallest part of the label a focused check shows, as a share of the image's width: a
 /// box alone would fill the view and lose where on the label it sits.
-const FOCUS_MIN_SHARE: f32 = 0.7;
+const FOCUS_MIN_SHARE: f32 = 0.8;
 
 /// The whole image.
 pub fn whole(image_size: [u32; 2]) -> Rect {
