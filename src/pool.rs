@@ -7,6 +7,7 @@
 //! In remote mode the workers send each label to the server instead; while the server is busy
 //! or unreachable they wait and send it again, so no label is lost.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -125,6 +126,7 @@ pub struct Pool {
     events: Receiver<Event>,
     workers: Vec<JoinHandle<()>>,
     stop: Arc<AtomicBool>,
+    cancelled: Arc<Mutex<HashSet<u64>>>,
 }
 
 /// What every worker of a pool shares.
@@ -134,6 +136,15 @@ struct Shared {
     notify: Option<Notify>,
     stop: Arc<AtomicBool>,
     patience: Patience,
+    /// Ids of submitted jobs to skip (see [`Pool::cancel`]).
+    cancelled: Arc<Mutex<HashSet<u64>>>,
+}
+
+impl Shared {
+    /// Whether `id` was cancelled; forgets it, since ids are not reused.
+    fn take_cancelled(&self, id: u64) -> bool {
+        self.cancelled.lock().map(|mut set| set.remove(&id)).unwrap_or(false)
+    }
 }
 
 impl Pool {
@@ -147,7 +158,15 @@ impl Pool {
         let (job_tx, job_rx) = mpsc::channel::<Job>();
         let (event_tx, events) = mpsc::channel();
         let stop = Arc::new(AtomicBool::new(false));
-        let shared = Arc::new(Shared { mode, jobs: Mutex::new(job_rx), notify, stop: Arc::clone(&stop), patience });
+        let cancelled = Arc::new(Mutex::new(HashSet::new()));
+        let shared = Arc::new(Shared {
+            mode,
+            jobs: Mutex::new(job_rx),
+            notify,
+            stop: Arc::clone(&stop),
+            patience,
+            cancelled: Arc::clone(&cancelled),
+        });
         let workers = (0..workers.max(1))
             .map(|index| {
                 let shared = Arc::clone(&shared);
@@ -158,13 +177,22 @@ impl Pool {
             })
             .filter_map(Result::ok)
             .collect();
-        Self { jobs: Some(job_tx), events, workers, stop }
+        Self { jobs: Some(job_tx), events, workers, stop, cancelled }
     }
 
     pub fn submit(&self, job: Job) {
         if let Some(jobs) = &self.jobs {
             // A send fails only when every worker has gone, which `drop` alone causes.
             let _ = jobs.send(job);
+        }
+    }
+
+    /// Skips jobs not yet taken by a worker: a worker that takes one drops it unread, sends no
+    /// event for it and does not call its reply. Jobs already being read finish as usual, so a
+    /// caller that cancels must still accept their results.
+    pub fn cancel(&self, ids: impl IntoIterator<Item = u64>) {
+        if let Ok(mut set) = self.cancelled.lock() {
+            set.extend(ids);
         }
     }
 
@@ -209,6 +237,9 @@ fn work(shared: &Shared, events: &Sender<Event>) {
                 Err(_) => return,
             }
         };
+        if shared.take_cancelled(job.id) {
+            continue;
+        }
         let _ = events.send(Event::Started { id: job.id });
         notify();
         let started = Instant::now();
@@ -251,6 +282,8 @@ fn work(shared: &Shared, events: &Sender<Event>) {
 
 fn preview_of(image: Option<&image::DynamicImage>, side: Option<u32>) -> Option<RgbaImage> {
     match (image, side) {
+        // An image that already fits is not resampled.
+        (Some(image), Some(side)) if image.width().max(image.height()) <= side => Some(image.to_rgba8()),
         (Some(image), Some(side)) => Some(image.thumbnail(side, side).to_rgba8()),
         _ => None,
     }
@@ -286,7 +319,7 @@ fn remote_label(
     let last_percent = Arc::new(std::sync::atomic::AtomicU64::new(u64::MAX));
     let progress: crate::remote::Progress = Arc::new(move |sent, total| {
         // One event per 5 % is plenty for a progress bar.
-        let percent = if total == 0 { 100 } else { sent * 100 / total } / 5;
+        let percent = (sent * 100).checked_div(total).unwrap_or(100) / 5;
         if last_percent.swap(percent, Ordering::Relaxed) != percent {
             let _ = progress_events.send(Event::Uploading { id, sent, total });
             if let Some(notify) = &progress_notify {

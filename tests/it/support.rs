@@ -1,4 +1,5 @@
 //! Shared helpers: paths, the sample manifest, running the binary.
+#![allow(clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
