@@ -9,6 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tracing::Instrument;
 use ttb_verifier::api::{CORRELATION_HEADER, paths};
+use ttb_verifier::ocr::Backend;
 
 use crate::AppState;
 use crate::error::{AppError, CORRELATION_ID};
@@ -52,8 +53,15 @@ fn is_sane_id(id: &str) -> bool {
 /// Answers 504 with the envelope when a request takes longer than the configured time. What
 /// the request had handed to an OCR worker still finishes there (and keeps its place in the
 /// admission gate until then).
+///
+/// `POST /verify` may wait for a vision model's answer, so its outer limit also allows for
+/// that; the handler holds each backend to its own limit once it knows which was asked for.
 pub async fn time_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let limit = state.config.request_timeout;
+    let limit = if request.uri().path() == paths::VERIFY {
+        state.config.request_timeout + state.config.image_timeout(Backend::Ollama)
+    } else {
+        state.config.request_timeout
+    };
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => AppError::timeout(limit).into_response(),

@@ -4,4 +4,5 @@
 mod cli;
 #[cfg(feature = "gui")]
 mod gui;
+mod ollama;
 mod support;
