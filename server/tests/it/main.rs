@@ -1,5 +1,5 @@
 //! Server tests, one binary with modules. Servers run on real loopback ports with the real
-//! Tesseract and the samples in `test_samples/`; Ollama is a stand-in answering `/api/tags`.
+//! Tesseract and the samples in `test_samples/`; Ollama is the stand-in of `tools/ollama-standin`.
 
 // Helpers outside `#[test]` functions are test code too; clippy's allow-unwrap-in-tests does
 // not reach them.
@@ -9,6 +9,7 @@ mod auth;
 mod batch;
 mod health;
 mod jobs;
+mod ollama;
 mod openapi;
 mod support;
 mod verify;

@@ -1,16 +1,14 @@
-//! Helpers: a server on a real loopback port, a stand-in Ollama, sample files, forms and ZIPs.
+//! Helpers: a server on a real loopback port, the stand-in Ollama, sample files, forms and ZIPs.
 
 use std::io::Write;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use axum::Json;
-use axum::routing::get;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+pub use ttb_ollama_standin::{Reply, StandIn};
 use ttb_verifier_server::{Config, ServerError};
 
 pub const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../test_samples");
@@ -206,55 +204,27 @@ pub fn png_declaring(width: u32, height: u32) -> Vec<u8> {
     png
 }
 
-/// A stand-in for Ollama answering `GET /api/tags`, listing `llama3.2-vision:latest` or not.
-pub struct FakeOllama {
-    pub addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
-    handle: JoinHandle<()>,
-}
+pub const MODEL: &str = "llama3.2-vision:latest";
 
-impl FakeOllama {
-    /// Starts on `addr` (port 0 for any).
-    pub async fn start(addr: SocketAddr, with_model: bool) -> Self {
-        let socket = tokio::net::TcpSocket::new_v4().unwrap();
-        // The port is reused right after the previous stand-in stopped.
-        socket.set_reuseaddr(true).unwrap();
-        socket.bind(addr).unwrap();
-        let listener = socket.listen(64).unwrap();
-        let addr = listener.local_addr().unwrap();
-        let models = if with_model {
-            json!([{"name": "llama3.2-vision:latest", "model": "llama3.2-vision:latest", "size": 7_816_589_186_u64}])
-        } else {
-            json!([{"name": "qwen2.5vl:7b", "model": "qwen2.5vl:7b"}])
-        };
-        let app = axum::Router::new().route(
-            "/api/tags",
-            get(move || {
-                let models = models.clone();
-                async move { Json(json!({ "models": models })) }
-            }),
-        );
-        let (stop, stopped) = oneshot::channel::<()>();
-        let handle = tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
-        Self { addr, stop: Some(stop), handle }
-    }
+pub const WARNING: &str = "GOVERNMENT WARNING: (1) According to the Surgeon General, women should not drink \
+    alcoholic beverages during pregnancy because of the risk of birth defects. (2) Consumption of alcoholic \
+    beverages impairs your ability to drive a car or operate machinery, and may cause health problems.";
 
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    pub async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        let _ = (&mut self.handle).await;
-    }
+/// A stand-in Ollama (`tools/ollama-standin`) with the model, answering as a model reading
+/// `label_good_001.jpg` faithfully would.
+pub fn standin_ollama() -> StandIn {
+    let standin = StandIn::start(&[MODEL]).unwrap();
+    standin.set_reply(Reply::Answer(json!({
+        "brand_name": "STONE'S THROW",
+        "class_type": "CABERNET SAUVIGNON",
+        "alcohol_content": "13.5% ALC./VOL.",
+        "net_contents": "750 mL",
+        "bottler": "Bottled by Stone's Throw Cellars, Paso Robles, CA",
+        "country_of_origin": "",
+        "government_warning": WARNING,
+        "other_text": ["PASO ROBLES"]
+    })));
+    standin
 }
 
 pub fn temp_dir() -> tempfile::TempDir {

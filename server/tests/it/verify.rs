@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use reqwest::multipart::Form;
 use serde_json::Value;
 
-use crate::support::{self, FakeOllama, TestServer, expect_error, image_form};
+use crate::support::{self, TestServer, expect_error, image_form};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn good_label_is_compliant() {
@@ -111,34 +111,6 @@ async fn bad_input_is_refused_with_the_envelope() {
     expect_error(r, 405, "method_not_allowed").await;
 
     server.stop().await.unwrap();
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ollama_backend_answers_503_with_retry_after() {
-    let data = support::temp_dir();
-    let server = TestServer::start(support::config(data.path())).await;
-    let form = || image_form(support::sample("label_good_001.jpg"), "a.jpg", &[("ocr_backend", "ollama")]);
-
-    // Ollama unreachable.
-    let r = server.post_form("/verify", form()).await;
-    assert!(r.headers().get("retry-after").is_some());
-    let body = expect_error(r, 503, "backend_unavailable").await;
-    assert!(body["detail"].as_str().unwrap().contains("Ollama"), "{body}");
-    server.stop().await.unwrap();
-
-    // Ollama up with the model: the engine itself is not built yet.
-    let ollama = FakeOllama::start("127.0.0.1:0".parse().unwrap(), true).await;
-    let data = support::temp_dir();
-    let mut config = support::config(data.path());
-    config.ollama_host = ollama.url();
-    let server = TestServer::start(config).await;
-    server.wait_for(|| async { server.get_json("/health").await.1["status"] == "healthy" }).await;
-    let r = server.post_form("/verify", form()).await;
-    assert!(r.headers().get("retry-after").is_some());
-    let body = expect_error(r, 503, "backend_unavailable").await;
-    assert_eq!(body["detail"], "The ollama backend is not set up yet");
-    server.stop().await.unwrap();
-    ollama.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
