@@ -11,6 +11,7 @@ use poll_promise::Promise;
 use serde::{Deserialize, Serialize};
 
 use super::health::{HealthMonitor, Intervals, ServerHealth};
+use super::ollama::OllamaPanel;
 use super::token;
 use crate::application::Application;
 use crate::cli::collect_images;
@@ -30,11 +31,24 @@ pub struct Settings {
     /// Verify on the server at `server_url` instead of on this machine.
     pub remote: bool,
     pub server_url: String,
+    /// Ollama used directly (not through a server): its address and vision model.
+    pub ollama_url: String,
+    pub ollama_model: String,
+    /// Read a label with Tesseract when Ollama cannot; its report says so.
+    pub allow_fallback: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { backend: Backend::Tesseract, workers: 0, remote: false, server_url: "http://localhost:8000".into() }
+        Self {
+            backend: Backend::Tesseract,
+            workers: 0,
+            remote: false,
+            server_url: "http://localhost:8000".into(),
+            ollama_url: crate::ollama::DEFAULT_URL.into(),
+            ollama_model: crate::ollama::DEFAULT_MODEL.into(),
+            allow_fallback: false,
+        }
     }
 }
 
@@ -101,12 +115,15 @@ pub struct VerifierApp {
     notice: Option<String>,
     /// The context of the last frame, for the workers' repaint requests.
     ctx: Option<egui::Context>,
+    /// Ollama used directly: its settings and readiness.
+    ollama: OllamaPanel,
 }
 
 impl VerifierApp {
     pub fn new(settings: Settings) -> Self {
         let token = token::load().unwrap_or_default();
         Self {
+            ollama: OllamaPanel::new(&settings),
             server_form: (settings.server_url.clone(), token.clone()),
             token,
             settings,
@@ -177,6 +194,20 @@ impl VerifierApp {
         }
     }
 
+    /// Cancels the labels Ollama on this machine is reading or that wait for it: their reports
+    /// say they were cancelled.
+    fn cancel_local_ollama(&mut self) {
+        if let Some(pool) = self.pools.get(&(None, Backend::Ollama)) {
+            pool.cancel();
+        }
+        for label in &mut self.labels {
+            if waits_for_local_ollama(label) {
+                let report = Report::error(label.path.display().to_string(), Backend::Ollama.as_str(), crate::ocr::CANCELLED);
+                label.state = LabelState::Done(Box::new(Finished { report, reading: None, preview: None }));
+            }
+        }
+    }
+
     /// True while any label waits or runs.
     pub fn is_busy(&self) -> bool {
         self.labels.iter().any(|l| !matches!(l.state, LabelState::Done(_)))
@@ -228,8 +259,13 @@ impl VerifierApp {
                 continue;
             }
             let key = (label.server.clone(), label.backend);
+            let local_ollama = label.server.is_none() && label.backend == Backend::Ollama;
+            if local_ollama && self.ollama.hold(&self.settings).is_some() {
+                continue;
+            }
             if !self.pools.contains_key(&key) {
                 let mode = match &label.server {
+                    None if local_ollama => Mode::Ollama(self.ollama.shared()),
                     None => Mode::Local(label.backend),
                     Some(url) => {
                         let token = Some(self.token.clone()).filter(|t| !t.trim().is_empty());
@@ -293,6 +329,8 @@ impl VerifierApp {
             self.ctx = Some(ui.ctx().clone());
         }
         self.watch_server();
+        let ollama_waiting = self.labels.iter().filter(|l| waits_for_local_ollama(l)).count();
+        self.ollama.update(ui.ctx(), &self.settings, ollama_waiting);
         self.submit_queued();
         self.drain_events();
         let mut commands = Vec::new();
@@ -312,6 +350,16 @@ impl VerifierApp {
         }
 
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar_ui(ui, &mut commands));
+        if self.settings.backend == Backend::Ollama && !self.settings.remote {
+            let busy = self.labels.iter().any(|l| {
+                l.server.is_none() && l.backend == Backend::Ollama && !matches!(l.state, LabelState::Done(_))
+            });
+            let (ollama, settings) = (&mut self.ollama, &mut self.settings);
+            let action = egui::Panel::top("ollama").show(ui, |ui| ollama.panel_ui(ui, settings, busy)).inner;
+            if action.cancel {
+                self.cancel_local_ollama();
+            }
+        }
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui, &mut commands));
         egui::Panel::left("labels").default_size(300.0).show(ui, |ui| self.list_ui(ui, &mut commands));
         egui::CentralPanel::default_margins().show(ui, |ui| self.detail_ui(ui, &mut commands));
@@ -383,12 +431,6 @@ impl VerifierApp {
             });
             if backend != self.settings.backend {
                 commands.push(Command::SetBackend(backend));
-            }
-            if backend == Backend::Ollama && !self.settings.remote {
-                ui.colored_label(
-                    Color32::from_rgb(200, 140, 0),
-                    "Ollama is not set up yet: labels read with it will show an error.",
-                );
             }
             ui.separator();
             let mut remote = self.settings.remote;
@@ -496,7 +538,10 @@ impl VerifierApp {
         });
         match &label.state {
             LabelState::Queued => {
-                ui.label("Waiting for a worker…");
+                match self.ollama.hold(&self.settings).filter(|_| waits_for_local_ollama(label)) {
+                    Some(reason) => ui.colored_label(Color32::from_rgb(200, 140, 0), format!("Waiting for Ollama: {reason}")),
+                    None => ui.label("Waiting for a worker…"),
+                };
                 return;
             }
             LabelState::Running { uploaded, waiting } => {
@@ -534,6 +579,7 @@ impl VerifierApp {
                 format!("No application data ({sidecar} not found): checked for presence and format only."),
             );
         }
+        super::ollama::backend_line_ui(ui, report);
         for warning in &report.warnings {
             ui.label(RichText::new(warning).weak());
         }
@@ -551,6 +597,14 @@ impl VerifierApp {
         ui.separator();
         checks_table_ui(ui, &report.checks, selected_check, commands);
     }
+}
+
+/// Whether a label waits to be sent to Ollama on this machine.
+fn waits_for_local_ollama(label: &Label) -> bool {
+    label.server.is_none()
+        && label.backend == Backend::Ollama
+        && !label.submitted
+        && matches!(label.state, LabelState::Queued)
 }
 
 /// The label image, scaled to fit, with each check's boxes drawn over it in its outcome's colour.

@@ -6,6 +6,7 @@
 
 mod app;
 pub mod health;
+mod ollama;
 mod token;
 
 pub use app::{LabelState, Settings, VerifierApp};

@@ -4,5 +4,7 @@
 mod cli;
 #[cfg(feature = "gui")]
 mod gui;
+#[cfg(feature = "gui")]
+mod gui_ollama;
 mod ollama;
 mod support;
