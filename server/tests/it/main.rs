@@ -5,6 +5,7 @@
 // not reach them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod app;
 mod auth;
 mod batch;
 mod health;

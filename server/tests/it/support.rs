@@ -54,8 +54,13 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(config: Config) -> Self {
+        Self::start_on("127.0.0.1:0", config).await
+    }
+
+    /// [`Self::start`] on `addr` (the port of a stopped server can be taken again).
+    pub async fn start_on(addr: &str, config: Config) -> Self {
         init_logging();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let handle = tokio::spawn(ttb_verifier_server::run(listener, config, async {

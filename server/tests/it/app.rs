@@ -1,0 +1,98 @@
+//! The desktop app in remote mode against this server, in process: the app's own client code
+//! (health monitor, remote workers) talks to a real server on a loopback port, and
+//! egui_kittest reads the status bar as the stand-in Ollama stops and starts, and as the server
+//! itself goes away and comes back with a label waiting.
+//!
+//! A plain test with a runtime of its own: the server runs on the runtime's threads, the app's
+//! blocking client on the test's thread, outside any async context.
+
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use ttb_verifier::gui::health::{Intervals, ServerHealth};
+use ttb_verifier::gui::{LabelState, Settings, VerifierApp};
+use ttb_verifier::report::Status;
+
+use crate::support::{self, TestServer};
+
+const FAST: Intervals = Intervals {
+    healthy: Duration::from_millis(200),
+    degraded: Duration::from_millis(200),
+    unreachable_first: Duration::from_millis(200),
+    unreachable_max: Duration::from_millis(400),
+};
+
+fn step_until(harness: &mut Harness<'_, VerifierApp>, what: &str, done: impl Fn(&Harness<'_, VerifierApp>) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done(harness) {
+        assert!(Instant::now() < deadline, "never: {what}; the server's health: {:?}", harness.state().server_health());
+        harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    harness.run_steps(2);
+}
+
+fn status_bar_says(harness: &Harness<'_, VerifierApp>, text: &str) -> bool {
+    harness.query_by_label(text).is_some()
+}
+
+fn details(harness: &Harness<'_, VerifierApp>) -> String {
+    harness.state().server_health().map(|h| h.details()).unwrap_or_default()
+}
+
+#[test]
+fn status_bar_follows_the_server_as_ollama_stops_and_starts() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let ollama = support::standin_ollama();
+    let data = support::temp_dir();
+    let mut config = support::config(data.path());
+    config.ollama_host = ollama.url();
+    let server = runtime.block_on(TestServer::start(config.clone()));
+
+    let mut app = VerifierApp::new(Settings::default());
+    app.use_server(&server.base, "", FAST);
+    let mut harness =
+        Harness::builder().with_size(egui::vec2(1280.0, 820.0)).build_ui_state(|ui, app: &mut VerifierApp| app.root_ui(ui), app);
+
+    step_until(&mut harness, "Server healthy", |h| status_bar_says(h, "Server healthy"));
+    assert!(harness.state().server_health().is_some_and(|h| h.ollama_available()));
+    assert_eq!(details(&harness), "Tesseract: available\nOllama: available");
+
+    // A label verified on the server, through the app's remote workers.
+    harness.state_mut().add_paths(vec![std::path::PathBuf::from(support::SAMPLES).join("label_good_001.jpg")]);
+    step_until(&mut harness, "the label is verified on the server", |h| !h.state().is_busy());
+    let report = harness.state().labels()[0].report().unwrap().clone();
+    assert_eq!((report.status, report.backend.as_str()), (Status::Compliant, "tesseract"));
+
+    // Ollama stops: degraded, with Ollama's error on hover; Ollama is no longer offered.
+    let addr = ollama.addr();
+    ollama.stop();
+    step_until(&mut harness, "Server degraded", |h| status_bar_says(h, "Server degraded"));
+    let hover = details(&harness);
+    assert!(hover.starts_with("Tesseract: available\nOllama: not available: Cannot reach Ollama at"), "{hover}");
+    assert!(!harness.state().server_health().is_some_and(|h| h.ollama_available()));
+
+    // Ollama starts again: healthy.
+    let ollama = support::StandIn::start_on(addr, &[support::MODEL]).unwrap();
+    step_until(&mut harness, "Server healthy again", |h| status_bar_says(h, "Server healthy"));
+
+    // The server itself goes away: unreachable, and a label added meanwhile waits, kept.
+    let base = server.base.clone();
+    runtime.block_on(server.stop()).unwrap();
+    step_until(&mut harness, "Server unreachable", |h| status_bar_says(h, "Server unreachable"));
+    assert!(matches!(harness.state().server_health(), Some(ServerHealth::Unreachable(_))));
+    harness.state_mut().add_paths(vec![std::path::PathBuf::from(support::SAMPLES).join("label_bad_007.jpg")]);
+    step_until(&mut harness, "the label waits for the server", |h| {
+        matches!(&h.state().labels()[1].state, LabelState::Running { waiting: Some(_), .. })
+    });
+    // It comes back on its port: the label is sent again and verified, none lost.
+    let server = runtime.block_on(TestServer::start_on(base.trim_start_matches("http://"), config));
+    step_until(&mut harness, "Server healthy after the restart", |h| status_bar_says(h, "Server healthy"));
+    step_until(&mut harness, "the waiting label is verified", |h| !h.state().is_busy());
+    let report = harness.state().labels()[1].report().unwrap().clone();
+    assert_eq!(report.status, Status::NonCompliant, "{:?}", report.error);
+
+    runtime.block_on(server.stop()).unwrap();
+    ollama.stop();
+}
