@@ -21,11 +21,39 @@ pub fn sample_text(name: &str) -> String {
     std::fs::read_to_string(Path::new(SAMPLES).join(name)).unwrap()
 }
 
-/// Log lines of the servers under test, shown for failing tests (`RUST_LOG` to change).
+/// Everything the servers of this test process logged, for tests of the log lines.
+static LOGS: std::sync::OnceLock<std::sync::Arc<std::sync::Mutex<Vec<u8>>>> = std::sync::OnceLock::new();
+
+fn logs() -> std::sync::Arc<std::sync::Mutex<Vec<u8>>> {
+    LOGS.get_or_init(Default::default).clone()
+}
+
+/// A log writer that keeps a copy of each line and prints it (shown for failing tests).
+struct Tee(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Write for Tee {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        print!("{}", String::from_utf8_lossy(buf));
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Log lines of the servers under test, shown for failing tests (`RUST_LOG` to change) and kept
+/// for [`captured_logs`].
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false).with_writer(|| Tee(logs())).try_init();
+}
+
+/// What the servers of this process have logged so far.
+pub fn captured_logs() -> String {
+    String::from_utf8_lossy(&logs().lock().unwrap()).into_owned()
 }
 
 /// A configuration for tests: small pool, fast Ollama checks against a closed port, data in

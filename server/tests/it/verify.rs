@@ -161,3 +161,31 @@ async fn slow_requests_time_out_with_504() {
     assert!(body["detail"].as_str().unwrap().contains("/verify/async"));
     server.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_are_logged_with_their_correlation_id() {
+    let data = support::temp_dir();
+    let server = TestServer::start(support::config(data.path())).await;
+    let jpeg = support::sample("label_good_001.jpg");
+    let r = server.post_form("/verify", image_form(jpeg.clone(), "a.jpg", &[("ocr_backend", "easyocr")])).await;
+    let body = expect_error(r, 400, "invalid_backend").await;
+    let id = body["correlation_id"].as_str().unwrap().to_string();
+    // A caller's own id is kept, in the header, the body and the log.
+    let r = server
+        .client
+        .post(server.url("/verify"))
+        .header("x-correlation-id", "caller-42")
+        .multipart(image_form(b"%PDF-1.7".to_vec(), "a.jpg", &[]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(expect_error(r, 415, "unsupported_media_type").await["correlation_id"], "caller-42");
+    server.stop().await.unwrap();
+
+    let logs = support::captured_logs();
+    for (id, code) in [(id.as_str(), "invalid_backend"), ("caller-42", "unsupported_media_type")] {
+        let line = logs.lines().find(|l| l.contains("request refused") && l.contains(id));
+        let line = line.unwrap_or_else(|| panic!("no log line with {id}:\n{logs}"));
+        assert!(line.contains(code), "{line}");
+    }
+}
