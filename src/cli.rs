@@ -227,9 +227,15 @@ fn ollama_mode(args: &VerifyArgs) -> Result<Mode, String> {
             _ => "check Ollama's log".to_string(),
         };
         if !config.fallback {
-            return Err(format!("{error} (Ollama at {}): {hint}, or pass --fallback to read with Tesseract", config.base_url));
+            return Err(format!(
+                "{error} (Ollama at {}): {hint}, or pass --fallback to read with Tesseract",
+                config.base_url
+            ));
         }
-        eprintln!("warning: {error} (Ollama at {}); labels Ollama cannot read are read with Tesseract", config.base_url);
+        eprintln!(
+            "warning: {error} (Ollama at {}); labels Ollama cannot read are read with Tesseract",
+            config.base_url
+        );
     }
     Ok(Mode::Ollama(SharedConfig::new(config)))
 }

@@ -275,7 +275,11 @@ fn work(shared: &Shared, index: usize, events: &Sender<Event>) {
             match &mut reader {
                 Reader::Remote => match &shared.mode {
                     Mode::Remote { client, .. } => remote_label(shared, client, &job, &file, events, &notify),
-                    _ => Finished { report: Report::error(&file, backend.as_str(), "no server"), reading: None, preview: None },
+                    _ => Finished {
+                        report: Report::error(&file, backend.as_str(), "no server"),
+                        reading: None,
+                        preview: None,
+                    },
                 },
                 local => {
                     let image = match &job.source {
@@ -350,7 +354,9 @@ impl OllamaReader {
             Ok(tesseract) => verify::verify_decoded(tesseract.as_mut(), Ok(image), input, started),
             Err(e) => (Report::error(input.file, Backend::Tesseract.as_str(), e.to_string()), None),
         };
-        report.warnings.insert(0, format!("Ollama could not read this label ({reason}); it was read with Tesseract instead."));
+        report
+            .warnings
+            .insert(0, format!("Ollama could not read this label ({reason}); it was read with Tesseract instead."));
         (report, reading)
     }
 }
@@ -392,7 +398,7 @@ fn remote_label(
     let last_percent = Arc::new(std::sync::atomic::AtomicU64::new(u64::MAX));
     let progress: crate::remote::Progress = Arc::new(move |sent, total| {
         // One event per 5 % is plenty for a progress bar.
-        let percent = if total == 0 { 100 } else { sent * 100 / total } / 5;
+        let percent = (sent * 100).checked_div(total).unwrap_or(100) / 5;
         if last_percent.swap(percent, Ordering::Relaxed) != percent {
             let _ = progress_events.send(Event::Uploading { id, sent, total });
             if let Some(notify) = &progress_notify {

@@ -300,19 +300,19 @@ fn sweep_interval_for(retention: Duration) -> Duration {
 const OLLAMA_MARGIN: Duration = Duration::from_secs(15);
 
 fn number(name: &'static str, value: &str) -> Result<f64, ConfigError> {
-    value
-        .parse::<f64>()
-        .ok()
-        .filter(|n| n.is_finite() && *n > 0.0)
-        .ok_or_else(|| ConfigError { name, value: value.into(), expected: "a number above 0".into() })
+    value.parse::<f64>().ok().filter(|n| n.is_finite() && *n > 0.0).ok_or_else(|| ConfigError {
+        name,
+        value: value.into(),
+        expected: "a number above 0".into(),
+    })
 }
 
 fn positive(name: &'static str, value: &str) -> Result<usize, ConfigError> {
-    value
-        .parse::<usize>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| ConfigError { name, value: value.into(), expected: "a whole number above 0".into() })
+    value.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| ConfigError {
+        name,
+        value: value.into(),
+        expected: "a whole number above 0".into(),
+    })
 }
 
 fn seconds(name: &'static str, value: &str) -> Result<Duration, ConfigError> {
@@ -393,7 +393,10 @@ mod tests {
         assert_eq!(c.retention, Duration::from_secs(1800));
         assert_eq!(c.sweep_interval, Duration::from_secs(180));
         assert_eq!(c.log_format, LogFormat::Json);
-        assert_eq!(config(&[("CORS_ORIGINS", "https://a.example, *")]).unwrap().cors_origins, ["https://a.example", "*"]);
+        assert_eq!(
+            config(&[("CORS_ORIGINS", "https://a.example, *")]).unwrap().cors_origins,
+            ["https://a.example", "*"]
+        );
         assert!(config(&[("TTB_API_TOKEN", "  ")]).unwrap().api_token.is_none());
     }
 

@@ -62,7 +62,9 @@ pub async fn refresh_ollama(state: &AppState) -> BackendHealth {
             Ok(()) => BackendHealth::available(),
             Err(error) => BackendHealth::unavailable(error.to_string()),
         },
-        Err(error) => BackendHealth::unavailable(format!("Cannot check Ollama: the HTTP client could not start: {error}")),
+        Err(error) => {
+            BackendHealth::unavailable(format!("Cannot check Ollama: the HTTP client could not start: {error}"))
+        }
     };
     let before = state.set_ollama(now.clone());
     if before != now {

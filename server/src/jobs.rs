@@ -75,15 +75,18 @@ async fn process(state: &AppState, id: &str, backend: Backend) {
                 return;
             };
             let (state, id) = (state.clone(), id.to_string());
-            running.spawn(async move {
-                let idx = image.idx;
-                if let Some(report) = verify_stored(&state, backend, admission, image).await {
-                    let saved = state.store.call(move |conn| store::save_report(conn, &id, idx, &report)).await;
-                    if let Err(error) = saved {
-                        tracing::error!(%error, "cannot store a report");
+            running.spawn(
+                async move {
+                    let idx = image.idx;
+                    if let Some(report) = verify_stored(&state, backend, admission, image).await {
+                        let saved = state.store.call(move |conn| store::save_report(conn, &id, idx, &report)).await;
+                        if let Err(error) = saved {
+                            tracing::error!(%error, "cannot store a report");
+                        }
                     }
                 }
-            }.in_current_span());
+                .in_current_span(),
+            );
         }
         while running.join_next().await.is_some() {}
         let key = id.to_string();
@@ -114,7 +117,11 @@ async fn verify_stored(state: &AppState, backend: Backend, admission: Admission,
     match tokio::time::timeout(limit, reply).await {
         Ok(Ok(report)) => Some(report),
         Ok(Err(_)) => None,
-        Err(_) => Some(Report::error(&image.name, name, format!("Verification took longer than {:.0} s", limit.as_secs_f64()))),
+        Err(_) => Some(Report::error(
+            &image.name,
+            name,
+            format!("Verification took longer than {:.0} s", limit.as_secs_f64()),
+        )),
     }
 }
 

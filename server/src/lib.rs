@@ -111,11 +111,10 @@ impl AppState {
             2 * config.ollama_workers,
             config.decode_limits(),
         );
-        let ollama = RwLock::new(BackendHealth::unavailable(format!(
-            "Not checked yet (Ollama at {})",
-            config.ollama_host
-        )));
-        let shared = Shared { config, ocr, vision, store, tesseract, ollama, jobs_wakeup: [Notify::new(), Notify::new()] };
+        let ollama =
+            RwLock::new(BackendHealth::unavailable(format!("Not checked yet (Ollama at {})", config.ollama_host)));
+        let shared =
+            Shared { config, ocr, vision, store, tesseract, ollama, jobs_wakeup: [Notify::new(), Notify::new()] };
         Ok(Self(Arc::new(shared)))
     }
 

@@ -15,8 +15,8 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::batch;
-use crate::health;
 use crate::error::AppError;
+use crate::health;
 use crate::store::{self, JobKind, JobRow, NewImage, NewJob, Transition};
 use crate::upload;
 
@@ -99,9 +99,13 @@ async fn start_batch_from(
     id: &str,
     spool: &std::path::Path,
 ) -> Result<(StatusCode, Json<JobAccepted>), AppError> {
-    let backend_name = upload::spool_batch(multipart, spool, state.config.max_batch_upload).await?.ok_or_else(|| {
-        AppError::bad_request("missing_batch_file", "The form has no `batch_file` field: send the ZIP as a file in `batch_file`")
-    })?;
+    let backend_name =
+        upload::spool_batch(multipart, spool, state.config.max_batch_upload).await?.ok_or_else(|| {
+            AppError::bad_request(
+                "missing_batch_file",
+                "The form has no `batch_file` field: send the ZIP as a file in `batch_file`",
+            )
+        })?;
     let backend = upload::backend(backend_name.as_deref())?;
     require_backend(state, backend)?;
     require_room_for_job(state).await?;
@@ -127,14 +131,20 @@ async fn start_batch_from(
 }
 
 /// `GET /verify/batch/{id}`.
-pub async fn batch_status(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<BatchStatus>, AppError> {
+pub async fn batch_status(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<BatchStatus>, AppError> {
     let (job, reports) = load_job(&state, &id, JobKind::Batch).await?;
     Ok(Json(batch_view(job, reports)))
 }
 
 /// `DELETE /verify/batch/{id}`: cancels a pending or running batch (the image being read
 /// finishes; no other starts).
-pub async fn cancel_batch(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<BatchStatus>, AppError> {
+pub async fn cancel_batch(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<BatchStatus>, AppError> {
     load_job(&state, &id, JobKind::Batch).await?;
     let key = id.clone();
     match state.store.call(move |conn| store::cancel(conn, &key)).await? {
@@ -143,7 +153,10 @@ pub async fn cancel_batch(State(state): State<AppState>, Path(id): Path<String>)
         Transition::Refused(status) => {
             return Err(AppError::conflict(
                 "not_cancellable",
-                format!("The job has already finished ({}); finished jobs are removed after the retention period", status.as_str()),
+                format!(
+                    "The job has already finished ({}); finished jobs are removed after the retention period",
+                    status.as_str()
+                ),
             ));
         }
     }
@@ -153,7 +166,10 @@ pub async fn cancel_batch(State(state): State<AppState>, Path(id): Path<String>)
 }
 
 /// `GET /verify/status/{id}`.
-pub async fn async_status(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<AsyncStatus>, AppError> {
+pub async fn async_status(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<AsyncStatus>, AppError> {
     let (job, reports) = load_job(&state, &id, JobKind::Single).await?;
     Ok(Json(AsyncStatus {
         job_id: job.id,
@@ -167,7 +183,10 @@ pub async fn async_status(State(state): State<AppState>, Path(id): Path<String>)
 }
 
 /// `POST /verify/retry/{id}`: runs a failed job again from its stored upload.
-pub async fn retry(State(state): State<AppState>, Path(id): Path<String>) -> Result<(StatusCode, Json<JobAccepted>), AppError> {
+pub async fn retry(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<JobAccepted>), AppError> {
     let job = load_row(&state, &id).await?;
     let key = id.clone();
     match state.store.call(move |conn| store::retry(conn, &key)).await? {
@@ -285,7 +304,11 @@ async fn load_job(state: &AppState, id: &str, kind: JobKind) -> Result<(JobRow, 
         let other = if kind == JobKind::Batch { paths::VERIFY_STATUS } else { paths::VERIFY_BATCH_JOB };
         return Err(AppError::not_found(
             "job_not_found",
-            format!("Job {id:?} is not a {} job; see {}", if kind == JobKind::Batch { "batch" } else { "single-label" }, other),
+            format!(
+                "Job {id:?} is not a {} job; see {}",
+                if kind == JobKind::Batch { "batch" } else { "single-label" },
+                other
+            ),
         ));
     }
     let key = id.to_string();

@@ -363,9 +363,8 @@ pub fn count_unfinished(conn: &Connection) -> rusqlite::Result<usize> {
 pub fn remove_finished_before(conn: &mut Connection, cutoff: i64) -> rusqlite::Result<Vec<String>> {
     let tx = conn.transaction()?;
     let ids: Vec<String> = {
-        let mut statement = tx.prepare(
-            "SELECT id FROM jobs WHERE status IN ('completed', 'failed', 'cancelled') AND finished_at < ?1",
-        )?;
+        let mut statement = tx
+            .prepare("SELECT id FROM jobs WHERE status IN ('completed', 'failed', 'cancelled') AND finished_at < ?1")?;
         let rows = statement.query_map(params![cutoff], |row| row.get(0))?;
         rows.collect::<rusqlite::Result<_>>()?
     };

@@ -202,7 +202,8 @@ impl VerifierApp {
         }
         for label in &mut self.labels {
             if waits_for_local_ollama(label) {
-                let report = Report::error(label.path.display().to_string(), Backend::Ollama.as_str(), crate::ocr::CANCELLED);
+                let report =
+                    Report::error(label.path.display().to_string(), Backend::Ollama.as_str(), crate::ocr::CANCELLED);
                 label.state = LabelState::Done(Box::new(Finished { report, reading: None, preview: None }));
             }
         }
@@ -351,9 +352,10 @@ impl VerifierApp {
 
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar_ui(ui, &mut commands));
         if self.settings.backend == Backend::Ollama && !self.settings.remote {
-            let busy = self.labels.iter().any(|l| {
-                l.server.is_none() && l.backend == Backend::Ollama && !matches!(l.state, LabelState::Done(_))
-            });
+            let busy = self
+                .labels
+                .iter()
+                .any(|l| l.server.is_none() && l.backend == Backend::Ollama && !matches!(l.state, LabelState::Done(_)));
             let (ollama, settings) = (&mut self.ollama, &mut self.settings);
             let action = egui::Panel::top("ollama").show(ui, |ui| ollama.panel_ui(ui, settings, busy)).inner;
             if action.cancel {
@@ -539,7 +541,9 @@ impl VerifierApp {
         match &label.state {
             LabelState::Queued => {
                 match self.ollama.hold(&self.settings).filter(|_| waits_for_local_ollama(label)) {
-                    Some(reason) => ui.colored_label(Color32::from_rgb(200, 140, 0), format!("Waiting for Ollama: {reason}")),
+                    Some(reason) => {
+                        ui.colored_label(Color32::from_rgb(200, 140, 0), format!("Waiting for Ollama: {reason}"))
+                    }
                     None => ui.label("Waiting for a worker…"),
                 };
                 return;

@@ -66,7 +66,8 @@ struct TokenStore {
 
 impl TokenStore {
     fn for_user() -> Self {
-        let file = directories::ProjectDirs::from("gov", "TTB", "ttb-verifier").map(|d| d.config_dir().join("server-token"));
+        let file =
+            directories::ProjectDirs::from("gov", "TTB", "ttb-verifier").map(|d| d.config_dir().join("server-token"));
         Self { keyring: Some(Box::new(SystemKeyring { account: ACCOUNT.into() })), file }
     }
 
@@ -214,7 +215,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("server-token");
         let account = format!("test-{}", std::process::id());
-        let store = TokenStore { keyring: Some(Box::new(SystemKeyring { account: account.clone() })), file: Some(file.clone()) };
+        let store = TokenStore {
+            keyring: Some(Box::new(SystemKeyring { account: account.clone() })),
+            file: Some(file.clone()),
+        };
         match store.save("s3cret").unwrap() {
             Place::Keyring => {
                 assert_eq!(SystemKeyring { account }.get().unwrap().as_deref(), Some("s3cret"));

@@ -29,10 +29,16 @@ pub struct LabelAnswer {
 /// with what the model is told about each.
 const FIELDS: [(&str, &str); 7] = [
     ("brand_name", "the brand name, as printed"),
-    ("class_type", "the class or type designation, such as \"Cabernet Sauvignon\" or \"Kentucky Straight Bourbon Whiskey\""),
+    (
+        "class_type",
+        "the class or type designation, such as \"Cabernet Sauvignon\" or \"Kentucky Straight Bourbon Whiskey\"",
+    ),
     ("alcohol_content", "the alcohol content statement exactly as printed, such as \"13.5% ALC./VOL.\" with any proof"),
     ("net_contents", "the net contents, such as \"750 mL\" or \"12 FL OZ\""),
-    ("bottler", "the whole bottler, producer or importer statement with its name and place, such as \"Bottled by ...\""),
+    (
+        "bottler",
+        "the whole bottler, producer or importer statement with its name and place, such as \"Bottled by ...\"",
+    ),
     ("country_of_origin", "the country of origin statement, such as \"Product of France\""),
     (
         "government_warning",

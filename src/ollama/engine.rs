@@ -161,7 +161,11 @@ async fn cancelled(cancel: &Cancel) {
     }
 }
 
-async fn chat(client: &reqwest::Client, config: &OllamaConfig, body: &ChatRequest<'_>) -> Result<LabelAnswer, OllamaError> {
+async fn chat(
+    client: &reqwest::Client,
+    config: &OllamaConfig,
+    body: &ChatRequest<'_>,
+) -> Result<LabelAnswer, OllamaError> {
     let base = config.base_url.as_str();
     let timeout = || OllamaError::Timeout { url: base.to_string(), seconds: config.timeout.as_secs() };
     let url = format!("{base}/api/chat");
@@ -180,7 +184,11 @@ async fn chat(client: &reqwest::Client, config: &OllamaConfig, body: &ChatReques
     })?;
     let status = response.status();
     let text = response.text().await.map_err(|e| {
-        if e.is_timeout() { timeout() } else { OllamaError::Answer(format!("Ollama at {base} failed: {}", error_chain(&e))) }
+        if e.is_timeout() {
+            timeout()
+        } else {
+            OllamaError::Answer(format!("Ollama at {base} failed: {}", error_chain(&e)))
+        }
     })?;
     if !status.is_success() {
         let error = serde_json::from_str::<ErrorBody>(&text).map(|b| b.error).unwrap_or_else(|_| text.clone());
@@ -189,8 +197,9 @@ async fn chat(client: &reqwest::Client, config: &OllamaConfig, body: &ChatReques
         }
         return Err(OllamaError::Answer(format!("Ollama at {base} answered {status}: {}", error.trim())));
     }
-    let response: ChatResponse = serde_json::from_str(&text)
-        .map_err(|e| OllamaError::Answer(format!("Ollama at {base} answered /api/chat with an unexpected body: {e}")))?;
+    let response: ChatResponse = serde_json::from_str(&text).map_err(|e| {
+        OllamaError::Answer(format!("Ollama at {base} answered /api/chat with an unexpected body: {e}"))
+    })?;
     if !response.done {
         return Err(OllamaError::Malformed("the answer is not finished (done is false)".into()));
     }

@@ -347,7 +347,10 @@ mod tests {
 
     #[test]
     fn runbook_wording() {
-        assert_eq!(OllamaError::ModelNotFound("llama3.2-vision".into()).to_string(), "Model 'llama3.2-vision' not found");
+        assert_eq!(
+            OllamaError::ModelNotFound("llama3.2-vision".into()).to_string(),
+            "Model 'llama3.2-vision' not found"
+        );
         let down = OllamaError::Unreachable { url: "http://localhost:11434".into(), reason: "refused".into() };
         assert!(down.to_string().starts_with("Cannot reach Ollama at http://localhost:11434"));
     }

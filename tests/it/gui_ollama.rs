@@ -18,7 +18,9 @@ fn harness(url: &str, files: &[&str]) -> Harness<'static, VerifierApp> {
     let settings = Settings { backend: Backend::Ollama, ollama_url: url.to_string(), ..Settings::default() };
     let mut app = VerifierApp::new(settings);
     app.add_paths(files.iter().map(|f| samples().join(f)).collect());
-    Harness::builder().with_size(egui::vec2(1400.0, 820.0)).build_ui_state(|ui, app: &mut VerifierApp| app.root_ui(ui), app)
+    Harness::builder()
+        .with_size(egui::vec2(1400.0, 820.0))
+        .build_ui_state(|ui, app: &mut VerifierApp| app.root_ui(ui), app)
 }
 
 /// Steps the UI until `done` holds (20 s at most).
@@ -74,7 +76,9 @@ fn a_missing_model_is_shown_before_the_batch_and_the_batch_falls_back_when_allow
 #[test]
 fn an_unreachable_ollama_is_shown_and_the_labels_wait() {
     let mut harness = harness("http://127.0.0.1:9", &["label_good_001.jpg"]);
-    step_until(&mut harness, "the unreachable Ollama is shown", |h| shows(h, "Cannot reach Ollama at http://127.0.0.1:9"));
+    step_until(&mut harness, "the unreachable Ollama is shown", |h| {
+        shows(h, "Cannot reach Ollama at http://127.0.0.1:9")
+    });
     assert_eq!(queued(&harness), 1);
     assert!(harness.state().is_busy());
 }

@@ -52,8 +52,9 @@ fn status_bar_follows_the_server_as_ollama_stops_and_starts() {
 
     let mut app = VerifierApp::new(Settings::default());
     app.use_server(&server.base, "", FAST);
-    let mut harness =
-        Harness::builder().with_size(egui::vec2(1280.0, 820.0)).build_ui_state(|ui, app: &mut VerifierApp| app.root_ui(ui), app);
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 820.0))
+        .build_ui_state(|ui, app: &mut VerifierApp| app.root_ui(ui), app);
 
     step_until(&mut harness, "Server healthy", |h| status_bar_says(h, "Server healthy"));
     assert!(harness.state().server_health().is_some_and(|h| h.ollama_available()));

@@ -106,7 +106,8 @@ async fn unhealthy_without_tesseract() {
 
     let response = app(state.clone()).oneshot(Request::get("/health").body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-    let body: Value = serde_json::from_slice(&axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap()).unwrap();
+    let body: Value =
+        serde_json::from_slice(&axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap()).unwrap();
     assert_eq!(body["status"], "unhealthy");
     assert_eq!(body["backends"]["tesseract"]["available"], false);
     assert!(body["backends"]["tesseract"]["error"].as_str().unwrap().contains("eng.traineddata"));
@@ -126,7 +127,8 @@ async fn unhealthy_without_tesseract() {
     let response = app(state).oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(response.headers().contains_key("retry-after"));
-    let body: Value = serde_json::from_slice(&axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap()).unwrap();
+    let body: Value =
+        serde_json::from_slice(&axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap()).unwrap();
     assert_eq!(body["error_code"], "backend_unavailable");
     assert!(body["correlation_id"].as_str().is_some_and(|id| !id.is_empty()));
 }

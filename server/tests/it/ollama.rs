@@ -51,7 +51,9 @@ async fn verify_reads_through_ollama_and_refuses_while_it_is_away() {
     let report: Value = r.json().await.unwrap();
     assert_eq!(report["backend"], "ollama", "{report:#}");
     assert_eq!(report["status"], "NEEDS_REVIEW", "{report:#}");
-    let outcome = |field: &str| report["checks"].as_array().unwrap().iter().find(|c| c["field"] == field).map(|c| c["outcome"].clone());
+    let outcome = |field: &str| {
+        report["checks"].as_array().unwrap().iter().find(|c| c["field"] == field).map(|c| c["outcome"].clone())
+    };
     assert_eq!(outcome("brand_name").unwrap(), "pass");
     assert_eq!(outcome("alcohol_content").unwrap(), "pass");
     assert_eq!(outcome("government_warning_text").unwrap(), "pass");

@@ -198,9 +198,8 @@ pub fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
 /// A ZIP bomb: one `name` entry of `megabytes` MB of zeros, a few hundred KB compressed.
 pub fn zip_bomb(name: &str, megabytes: usize) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .large_file(true);
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).large_file(true);
     zip.start_file(name, options).unwrap();
     let block = vec![0u8; 1024 * 1024];
     for _ in 0..megabytes {

@@ -15,7 +15,10 @@ async fn good_label_is_compliant() {
 
     let application = support::sample_text("label_good_001.json");
     let response = server
-        .post_form("/verify", image_form(support::sample("label_good_001.jpg"), "label_good_001.jpg", &[("application", &application)]))
+        .post_form(
+            "/verify",
+            image_form(support::sample("label_good_001.jpg"), "label_good_001.jpg", &[("application", &application)]),
+        )
         .await;
     assert_eq!(response.status(), 200);
     let correlation = response.headers().get("x-correlation-id").unwrap().to_str().unwrap().to_string();
@@ -31,13 +34,19 @@ async fn good_label_is_compliant() {
     // The runbook's call: image and backend, no application data; the earlier service's
     // `ground_truth` name works too.
     let runbook = server
-        .post_form("/verify", image_form(support::sample("label_good_001.jpg"), "label_good_001.jpg", &[("ocr_backend", "tesseract")]))
+        .post_form(
+            "/verify",
+            image_form(support::sample("label_good_001.jpg"), "label_good_001.jpg", &[("ocr_backend", "tesseract")]),
+        )
         .await;
     assert_eq!(runbook.status(), 200);
     let report: Value = runbook.json().await.unwrap();
     assert_eq!(report["validation_level"], "STRUCTURAL_ONLY");
     let legacy = server
-        .post_form("/verify", image_form(support::sample("label_good_001.jpg"), "x.jpg", &[("ground_truth", &application)]))
+        .post_form(
+            "/verify",
+            image_form(support::sample("label_good_001.jpg"), "x.jpg", &[("ground_truth", &application)]),
+        )
         .await;
     assert_eq!(legacy.status(), 200);
     assert_eq!(legacy.json::<Value>().await.unwrap()["validation_level"], "FULL_VALIDATION");
@@ -57,10 +66,13 @@ async fn bad_input_is_refused_with_the_envelope() {
     let r = server.post_form("/verify", image_form(jpeg.clone(), "a.jpg", &[("ocr_backend", "easyocr")])).await;
     let body = expect_error(r, 400, "invalid_backend").await;
     assert!(body["detail"].as_str().unwrap().contains("easyocr"));
-    let r = server.post_form("/verify", image_form(jpeg.clone(), "a.jpg", &[("application", "{\"brand_name\": ")])).await;
+    let r =
+        server.post_form("/verify", image_form(jpeg.clone(), "a.jpg", &[("application", "{\"brand_name\": ")])).await;
     let body = expect_error(r, 400, "invalid_application").await;
     assert!(body["detail"].as_str().unwrap().contains("not valid JSON"), "{body}");
-    let r = server.post_form("/verify", image_form(jpeg.clone(), "a.jpg", &[("application", r#"{"product_type": "cider"}"#)])).await;
+    let r = server
+        .post_form("/verify", image_form(jpeg.clone(), "a.jpg", &[("application", r#"{"product_type": "cider"}"#)]))
+        .await;
     let body = expect_error(r, 400, "invalid_application").await;
     assert!(body["detail"].as_str().unwrap().contains("product_type"), "{body}");
     let r = server.post_form("/verify", Form::new().text("ocr_backend", "tesseract")).await;

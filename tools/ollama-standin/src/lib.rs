@@ -488,10 +488,15 @@ mod tests {
         assert_eq!(code(json!({"model": "llama3.2-vision", "format": 3})), Some(400));
         assert_eq!(code(json!({"model": "llama3.2-vision", "options": {"temperature": "low"}})), Some(400));
         assert_eq!(code(json!({"model": "llama3.2-vision", "keep_alive": "soon"})), Some(400));
-        assert_eq!(code(json!({"model": "llama3.2-vision", "messages": [{"role": "robot", "content": ""}]})), Some(400));
+        assert_eq!(
+            code(json!({"model": "llama3.2-vision", "messages": [{"role": "robot", "content": ""}]})),
+            Some(400)
+        );
         let not_an_image = base64::engine::general_purpose::STANDARD.encode(b"hello");
         assert_eq!(
-            code(json!({"model": "llama3.2-vision", "messages": [{"role": "user", "content": "", "images": [not_an_image]}]})),
+            code(
+                json!({"model": "llama3.2-vision", "messages": [{"role": "user", "content": "", "images": [not_an_image]}]})
+            ),
             Some(400)
         );
         assert_eq!(
