@@ -193,9 +193,9 @@ impl Pool {
     }
 
     /// Cancels every label submitted so far that has not finished: a label Ollama is reading
-    /// stops at once, the waiting ones finish without being read (their reports say so). A
-    /// label Tesseract is reading finishes (it takes a fraction of a second). Labels submitted
-    /// afterwards are read as usual.
+    /// stops at once, one waiting for a busy or unreachable server stops waiting, the queued ones
+    /// finish without being read (their reports say so). A label Tesseract is reading, or being
+    /// uploaded, finishes. Labels submitted afterwards are read as usual.
     pub fn cancel(&self) {
         self.shared.generation.fetch_add(1, Ordering::SeqCst);
         for cancel in &self.shared.cancels {
@@ -274,7 +274,9 @@ fn work(shared: &Shared, index: usize, events: &Sender<Event>) {
             let started = Instant::now();
             match &mut reader {
                 Reader::Remote => match &shared.mode {
-                    Mode::Remote { client, .. } => remote_label(shared, client, &job, &file, events, &notify),
+                    Mode::Remote { client, .. } => {
+                        remote_label(shared, client, &job, generation, &file, events, &notify)
+                    }
                     _ => Finished {
                         report: Report::error(&file, backend.as_str(), "no server"),
                         reading: None,
@@ -373,6 +375,7 @@ fn remote_label(
     shared: &Shared,
     client: &RemoteClient,
     job: &Job,
+    generation: u64,
     file: &str,
     events: &Sender<Event>,
     notify: &dyn Fn(),
@@ -407,15 +410,19 @@ fn remote_label(
         }
     });
     let mut waited = Duration::ZERO;
+    let cancelled = || generation < shared.generation.load(Ordering::SeqCst);
     let mut patience = |err: &RemoteError, wait: Duration| {
-        if shared.stop.load(Ordering::SeqCst) || shared.patience.is_some_and(|limit| waited + wait > limit) {
+        if shared.stop.load(Ordering::SeqCst)
+            || cancelled()
+            || shared.patience.is_some_and(|limit| waited + wait > limit)
+        {
             return false;
         }
         let _ = events.send(Event::Waiting { id, message: format!("{err}; trying again in {} s", wait.as_secs()) });
         notify();
         let until = Instant::now() + wait;
         while Instant::now() < until {
-            if shared.stop.load(Ordering::SeqCst) {
+            if shared.stop.load(Ordering::SeqCst) || cancelled() {
                 return false;
             }
             std::thread::sleep(Duration::from_millis(100).min(until.saturating_duration_since(Instant::now())));
@@ -425,6 +432,9 @@ fn remote_label(
     };
     match client.verify_patiently(file, &bytes, job.application.as_ref(), backend, Some(progress), &mut patience) {
         Ok(report) => Finished { report, reading: None, preview },
+        Err(_) if cancelled() => {
+            Finished { report: Report::error(file, backend.as_str(), CANCELLED), reading: None, preview }
+        }
         Err(err) => Finished { report: Report::error(file, backend.as_str(), err.to_string()), reading: None, preview },
     }
 }

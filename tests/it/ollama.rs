@@ -18,23 +18,7 @@ use crate::support::{run_with_env, samples};
 
 pub const MODEL: &str = "llama3.2-vision:latest";
 
-pub const WARNING: &str = "GOVERNMENT WARNING: (1) According to the Surgeon General, women should not drink \
-    alcoholic beverages during pregnancy because of the risk of birth defects. (2) Consumption of alcoholic \
-    beverages impairs your ability to drive a car or operate machinery, and may cause health problems.";
-
-/// What a model reading `label_good_001.jpg` faithfully would answer.
-pub fn good_answer() -> Value {
-    json!({
-        "brand_name": "STONE'S THROW",
-        "class_type": "CABERNET SAUVIGNON",
-        "alcohol_content": "13.5% ALC./VOL.",
-        "net_contents": "750 mL",
-        "bottler": "Bottled by Stone's Throw Cellars, Paso Robles, CA",
-        "country_of_origin": "",
-        "government_warning": WARNING,
-        "other_text": ["PASO ROBLES"]
-    })
-}
+pub use ttb_ollama_standin::{WARNING, faithful_answer as good_answer};
 
 fn config(standin: &StandIn) -> OllamaConfig {
     OllamaConfig { base_url: standin.url(), ..OllamaConfig::default() }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use reqwest::multipart::{Form, Part};
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 pub use ttb_ollama_standin::{Reply, StandIn};
@@ -238,24 +238,11 @@ pub fn png_declaring(width: u32, height: u32) -> Vec<u8> {
 
 pub const MODEL: &str = "llama3.2-vision:latest";
 
-pub const WARNING: &str = "GOVERNMENT WARNING: (1) According to the Surgeon General, women should not drink \
-    alcoholic beverages during pregnancy because of the risk of birth defects. (2) Consumption of alcoholic \
-    beverages impairs your ability to drive a car or operate machinery, and may cause health problems.";
-
 /// A stand-in Ollama (`tools/ollama-standin`) with the model, answering as a model reading
 /// `label_good_001.jpg` faithfully would.
 pub fn standin_ollama() -> StandIn {
     let standin = StandIn::start(&[MODEL]).unwrap();
-    standin.set_reply(Reply::Answer(json!({
-        "brand_name": "STONE'S THROW",
-        "class_type": "CABERNET SAUVIGNON",
-        "alcohol_content": "13.5% ALC./VOL.",
-        "net_contents": "750 mL",
-        "bottler": "Bottled by Stone's Throw Cellars, Paso Robles, CA",
-        "country_of_origin": "",
-        "government_warning": WARNING,
-        "other_text": ["PASO ROBLES"]
-    })));
+    standin.set_reply(Reply::Answer(ttb_ollama_standin::faithful_answer()));
     standin
 }
 

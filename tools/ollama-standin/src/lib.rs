@@ -35,6 +35,26 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
+/// The statutory warning (27 CFR 16.21), as a faithful transcription gives it.
+pub const WARNING: &str = "GOVERNMENT WARNING: (1) According to the Surgeon General, women should not drink \
+    alcoholic beverages during pregnancy because of the risk of birth defects. (2) Consumption of alcoholic \
+    beverages impairs your ability to drive a car or operate machinery, and may cause health problems.";
+
+/// What a model reading `test_samples/label_good_001.jpg` faithfully would answer to
+/// ttb-verifier's schema.
+pub fn faithful_answer() -> Value {
+    json!({
+        "brand_name": "STONE'S THROW",
+        "class_type": "CABERNET SAUVIGNON",
+        "alcohol_content": "13.5% ALC./VOL.",
+        "net_contents": "750 mL",
+        "bottler": "Bottled by Stone's Throw Cellars, Paso Robles, CA",
+        "country_of_origin": "",
+        "government_warning": WARNING,
+        "other_text": ["PASO ROBLES"]
+    })
+}
+
 /// What the stand-in's "model" answers to the next `/api/chat` requests.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {
@@ -354,7 +374,9 @@ fn check_message(message: &Value) -> Result<(), (StatusCode, String)> {
     }
 }
 
-/// Go's `time.ParseDuration` syntax: an optional sign, then number-unit pairs (or "0").
+/// Go's `time.ParseDuration` syntax: an optional sign, then number-unit pairs (or "0"). Written
+/// here apart from the client's own check on purpose: the stand-in judges requests by Ollama's
+/// rules, not by the client's.
 fn is_go_duration(text: &str) -> bool {
     let body = text.strip_prefix(['-', '+']).unwrap_or(text);
     if body == "0" {
