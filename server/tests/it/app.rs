@@ -9,7 +9,7 @@
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use ttb_verifier::gui::health::{Intervals, ServerHealth};
 use ttb_verifier::gui::{LabelState, Settings, VerifierApp};
 use ttb_verifier::report::Status;
@@ -37,6 +37,16 @@ fn status_bar_says(harness: &Harness<'_, VerifierApp>, text: &str) -> bool {
     harness.query_by_label(text).is_some()
 }
 
+/// Whether the backend picker offers Ollama (opens the picker, reads the choice, closes it).
+fn ollama_offered(harness: &mut Harness<'_, VerifierApp>) -> bool {
+    harness.get_by_label("OCR backend").click();
+    harness.run_steps(2);
+    let enabled = !harness.get_by_label("Ollama (vision model)").accesskit_node().is_disabled();
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    enabled
+}
+
 fn details(harness: &Harness<'_, VerifierApp>) -> String {
     harness.state().server_health().map(|h| h.details()).unwrap_or_default()
 }
@@ -59,6 +69,7 @@ fn status_bar_follows_the_server_as_ollama_stops_and_starts() {
     step_until(&mut harness, "Server healthy", |h| status_bar_says(h, "Server healthy"));
     assert!(harness.state().server_health().is_some_and(|h| h.ollama_available()));
     assert_eq!(details(&harness), "Tesseract: available\nOllama: available");
+    assert!(ollama_offered(&mut harness));
 
     // A label verified on the server, through the app's remote workers.
     harness.state_mut().add_paths(vec![std::path::PathBuf::from(support::SAMPLES).join("label_good_001.jpg")]);
@@ -73,10 +84,12 @@ fn status_bar_follows_the_server_as_ollama_stops_and_starts() {
     let hover = details(&harness);
     assert!(hover.starts_with("Tesseract: available\nOllama: not available: Cannot reach Ollama at"), "{hover}");
     assert!(!harness.state().server_health().is_some_and(|h| h.ollama_available()));
+    assert!(!ollama_offered(&mut harness), "Ollama is not offered while the server reports it unavailable");
 
     // Ollama starts again: healthy.
     let ollama = support::StandIn::start_on(addr, &[support::MODEL]).unwrap();
     step_until(&mut harness, "Server healthy again", |h| status_bar_says(h, "Server healthy"));
+    assert!(ollama_offered(&mut harness));
 
     // The server itself goes away: unreachable, and a label added meanwhile waits, kept.
     let base = server.base.clone();
