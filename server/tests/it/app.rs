@@ -110,3 +110,44 @@ fn status_bar_follows_the_server_as_ollama_stops_and_starts() {
     runtime.block_on(server.stop()).unwrap();
     ollama.stop();
 }
+
+/// `ttb-verifier verify --server`: the command line through the same client, token from the
+/// environment. (The binary is the workspace's, built beside these tests.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_command_uses_the_server() {
+    let data = support::temp_dir();
+    let mut config = support::config(data.path());
+    config.api_token = Some("s3cret".into());
+    let server = TestServer::start(config).await;
+    let exe = std::env::current_exe().unwrap();
+    let binary = exe.parent().and_then(|deps| deps.parent()).unwrap().join("ttb-verifier");
+    assert!(binary.is_file(), "{} is not built", binary.display());
+    let samples = std::path::PathBuf::from(support::SAMPLES);
+    let run = |token: &'static str| {
+        let (binary, base, samples) = (binary.clone(), server.base.clone(), samples.clone());
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(binary)
+                .args(["verify", "--server", &base, "--format", "json"])
+                .arg(samples.join("label_good_001.jpg"))
+                .arg(samples.join("label_bad_007.jpg"))
+                .env("TTB_API_TOKEN", token)
+                .output()
+                .unwrap()
+        })
+    };
+    let output = run("s3cret").await.unwrap();
+    let reports: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let statuses: Vec<&str> = reports.iter().map(|r| r["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["COMPLIANT", "NON_COMPLIANT"], "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(reports[0]["file"].as_str().unwrap().ends_with("label_good_001.jpg"));
+    assert_eq!(output.status.code(), Some(1));
+
+    let output = run("wrong").await.unwrap();
+    let reports: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(
+        reports.iter().all(|r| r["status"] == "ERROR" && r["error"].as_str().unwrap().contains("401")),
+        "{reports:?}"
+    );
+    assert_eq!(output.status.code(), Some(2));
+    server.stop().await.unwrap();
+}
