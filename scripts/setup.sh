@@ -11,6 +11,7 @@ packages=(
   xvfb xauth xdotool imagemagick       # screenshots of the real window under a virtual display
   fonts-dejavu-core fonts-liberation2 fonts-freefont-ttf fonts-urw-base35  # sample generator
   hyperfine                            # the speed benchmark
+  curl jq                              # the runbook's commands, run as written by its test
 )
 
 missing=()

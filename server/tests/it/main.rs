@@ -12,5 +12,6 @@ mod health;
 mod jobs;
 mod ollama;
 mod openapi;
+mod runbook;
 mod support;
 mod verify;
