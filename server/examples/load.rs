@@ -7,7 +7,8 @@
 //! measures how fast refusals are).
 //!
 //! ```text
-//! cargo build -p ttb-verifier-server --bins --examples [--release]
+//! cargo build -p ttb-verifier-server --example load [--release]
+//! cargo build -p ttb-verifier-server --bin ttb-verifier-server [--release]   (last: see README)
 //! target/debug/examples/load [REQUESTS] [CONCURRENCY] [WORKERS] [--no-wait]
 //! ```
 //!
@@ -59,7 +60,10 @@ fn server_binary() -> Result<PathBuf, String> {
     if binary.is_file() {
         Ok(binary)
     } else {
-        Err(format!("{} not found: run `cargo build -p ttb-verifier-server --bins --examples` first", binary.display()))
+        Err(format!(
+            "{} not found: run `cargo build -p ttb-verifier-server --bin ttb-verifier-server` first",
+            binary.display()
+        ))
     }
 }
 
