@@ -80,12 +80,19 @@ pub async fn require_token(State(state): State<AppState>, request: Request, next
         .and_then(|v| v.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim());
-    match given {
-        Some(token) if same_secret(token.as_bytes(), expected.as_bytes()) => Ok(next.run(request).await),
-        Some(_) => Err(AppError::unauthorized("The bearer token is not valid")),
-        None => Err(AppError::unauthorized("This server requires the header Authorization: Bearer <token>")),
-    }
+    let refusal = match given {
+        Some(token) if same_secret(token.as_bytes(), expected.as_bytes()) => return Ok(next.run(request).await),
+        Some(_) => AppError::unauthorized("The bearer token is not valid"),
+        None => AppError::unauthorized("This server requires the header Authorization: Bearer <token>"),
+    };
+    // Read the upload (within a bound) before refusing: a connection closed while the client is
+    // still sending loses the 401, and the client sees a broken connection instead.
+    let _ = axum::body::to_bytes(request.into_body(), REFUSED_BODY_LIMIT).await;
+    Err(refusal)
 }
+
+/// Most of a refused request's body that is read (and dropped) before the refusal is sent.
+const REFUSED_BODY_LIMIT: usize = 16 * 1024 * 1024;
 
 /// Compares without stopping at the first difference, so the time taken does not tell how much
 /// of a guess was right.
