@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::application::{Application, Manifest};
 use crate::ocr::Backend;
+use crate::ollama::{self, OllamaConfig, OllamaError, SharedConfig};
 use crate::pool::{Event, Job, Mode, Pool};
 use crate::remote::{RemoteClient, RemoteConfig};
 use crate::report::{Outcome, Report, Status};
@@ -55,6 +56,16 @@ pub struct VerifyArgs {
     /// OCR backend: tesseract or ollama.
     #[arg(long, value_name = "NAME", default_value = "tesseract")]
     pub backend: String,
+    /// Ollama's address for `--backend ollama` [default: OLLAMA_HOST, else http://localhost:11434].
+    #[arg(long, value_name = "URL")]
+    pub ollama_host: Option<String>,
+    /// The vision model for `--backend ollama` [default: OLLAMA_MODEL, else llama3.2-vision].
+    #[arg(long, value_name = "NAME")]
+    pub ollama_model: Option<String>,
+    /// With `--backend ollama`: read a label with Tesseract when Ollama cannot (the report says
+    /// so), instead of reporting an error.
+    #[arg(long)]
+    pub fallback: bool,
     /// Verify on a remote ttb-verifier server instead of locally (token, if the server needs
     /// one, from the TTB_API_TOKEN environment variable).
     #[arg(long, value_name = "URL")]
@@ -144,6 +155,10 @@ pub fn run_verify(args: &VerifyArgs) -> u8 {
         return usage_error(&format!("unknown backend {:?}: use tesseract or ollama", args.backend));
     };
     let mode = match &args.server {
+        None if backend == Backend::Ollama => match ollama_mode(args) {
+            Ok(mode) => mode,
+            Err(message) => return usage_error(&message),
+        },
         None => Mode::Local(backend),
         Some(url) => {
             let token = std::env::var("TTB_API_TOKEN").ok().filter(|t| !t.trim().is_empty());
@@ -192,9 +207,45 @@ pub fn run_verify(args: &VerifyArgs) -> u8 {
     exit_status(&reports)
 }
 
+/// Ollama's settings from the environment and the flags, checked against the server before any
+/// label is sent: an unreachable Ollama or a missing model stops the run (exit 2) unless
+/// `--fallback` lets Tesseract read the labels instead.
+fn ollama_mode(args: &VerifyArgs) -> Result<Mode, String> {
+    let mut config = OllamaConfig::from_env()?;
+    if let Some(host) = &args.ollama_host {
+        config.base_url = ollama::normalize_url(host);
+    }
+    if let Some(model) = &args.ollama_model {
+        config.model = model.trim().to_string();
+    }
+    config.fallback = args.fallback;
+    config.validate()?;
+    if let Err(error) = ollama::check(&config) {
+        let hint = match &error {
+            OllamaError::ModelNotFound(model) => format!("pull it with `ollama pull {model}`"),
+            OllamaError::Unreachable { .. } => "start Ollama (`ollama serve`) or set OLLAMA_HOST".to_string(),
+            _ => "check Ollama's log".to_string(),
+        };
+        if !config.fallback {
+            return Err(format!(
+                "{error} (Ollama at {}): {hint}, or pass --fallback to read with Tesseract",
+                config.base_url
+            ));
+        }
+        eprintln!(
+            "warning: {error} (Ollama at {}); labels Ollama cannot read are read with Tesseract",
+            config.base_url
+        );
+    }
+    Ok(Mode::Ollama(SharedConfig::new(config)))
+}
+
 fn verify_all(images: &[PathBuf], source: &Source, mode: Mode, jobs: Option<usize>) -> Vec<Report> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let workers = jobs.unwrap_or(cores).clamp(1, images.len().max(1));
+    // One Ollama server reads one label at a time: more requests would only wait in its queue,
+    // their time limits running.
+    let default_jobs = if matches!(mode, Mode::Ollama(_)) { 1 } else { cores };
+    let workers = jobs.unwrap_or(default_jobs).clamp(1, images.len().max(1));
     let backend = mode.backend();
     let pool = Pool::start_mode(mode, workers, None, Some(REMOTE_PATIENCE));
     let mut slots: BTreeMap<u64, Report> = BTreeMap::new();

@@ -6,10 +6,18 @@
 //!
 //! In remote mode the workers send each label to the server instead; while the server is busy
 //! or unreachable they wait and send it again, so no label is lost.
+//!
+//! With Ollama, a label the vision model cannot read (Ollama down, no model, too slow, an answer
+//! that makes no sense) is read with Tesseract instead when the configuration allows it, and its
+//! report says so.
+//!
+//! [`Pool::cancel`] stops submitted labels: one Ollama is reading drops its request at once, one
+//! waiting for a busy or unreachable server stops waiting, queued ones are answered without
+//! being read; a label Tesseract is reading finishes.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -19,8 +27,9 @@ use std::time::Instant;
 use image::RgbaImage;
 
 use crate::application::Application;
-use crate::ocr::Backend;
 use crate::ocr::prepare::{self, DecodeLimits};
+use crate::ocr::{Backend, CANCELLED, Cancel, OcrEngine, OcrError};
+use crate::ollama::{OllamaConfig, OllamaEngine, OllamaError, SharedConfig};
 use crate::remote::{RemoteClient, RemoteError};
 use crate::report::Report;
 use crate::verify::{self, LabelInput, Reading};
@@ -69,8 +78,12 @@ impl Job {
 /// Where labels are read.
 #[derive(Debug, Clone)]
 pub enum Mode {
-    /// On this machine, one engine of the backend per worker.
+    /// On this machine, one engine of the backend per worker (Ollama with its settings from the
+    /// environment, as [`Backend::create_engine`] reads them).
     Local(Backend),
+    /// On this machine with Ollama's vision model, each label with the latest of these settings
+    /// (which say whether a label Ollama cannot read falls back to Tesseract).
+    Ollama(SharedConfig),
     /// On a ttb-verifier server, with the backend the server should use.
     Remote { client: Arc<RemoteClient>, backend: Backend },
 }
@@ -79,6 +92,7 @@ impl Mode {
     pub fn backend(&self) -> Backend {
         match self {
             Self::Local(backend) | Self::Remote { backend, .. } => *backend,
+            Self::Ollama(_) => Backend::Ollama,
         }
     }
 }
@@ -125,8 +139,7 @@ pub struct Pool {
     jobs: Option<Sender<Job>>,
     events: Receiver<Event>,
     workers: Vec<JoinHandle<()>>,
-    stop: Arc<AtomicBool>,
-    cancelled: Arc<Mutex<HashSet<u64>>>,
+    shared: Arc<Shared>,
 }
 
 /// What every worker of a pool shares.
@@ -134,16 +147,32 @@ struct Shared {
     mode: Mode,
     jobs: Mutex<Receiver<Job>>,
     notify: Option<Notify>,
-    stop: Arc<AtomicBool>,
+    stop: AtomicBool,
     patience: Patience,
-    /// Ids of submitted jobs to skip (see [`Pool::cancel`]).
-    cancelled: Arc<Mutex<HashSet<u64>>>,
+    /// Ids of submitted labels that are not finished yet.
+    outstanding: Mutex<HashSet<u64>>,
+    /// Ids of outstanding labels that were cancelled (see [`Pool::cancel`]).
+    cancelled: Mutex<HashSet<u64>>,
+    /// Each worker's label: its id ([`NO_JOB`] when idle) and the flag that stops its reading.
+    current: Vec<(AtomicU64, Cancel)>,
 }
 
+/// A worker's `current` id while it holds no label.
+const NO_JOB: u64 = u64::MAX;
+
 impl Shared {
-    /// Whether `id` was cancelled; forgets it, since ids are not reused.
-    fn take_cancelled(&self, id: u64) -> bool {
-        self.cancelled.lock().map(|mut set| set.remove(&id)).unwrap_or(false)
+    fn is_cancelled(&self, id: u64) -> bool {
+        self.cancelled.lock().is_ok_and(|set| set.contains(&id))
+    }
+
+    /// Forgets a finished label (ids may be submitted again later).
+    fn forget(&self, id: u64) {
+        if let Ok(mut set) = self.outstanding.lock() {
+            set.remove(&id);
+        }
+        if let Ok(mut set) = self.cancelled.lock() {
+            set.remove(&id);
+        }
     }
 }
 
@@ -155,45 +184,67 @@ impl Pool {
 
     /// Starts `workers` threads (at least one) in `mode`.
     pub fn start_mode(mode: Mode, workers: usize, notify: Option<Notify>, patience: Patience) -> Self {
-        let (job_tx, job_rx) = mpsc::channel::<Job>();
+        let (job_tx, job_rx) = mpsc::channel();
         let (event_tx, events) = mpsc::channel();
-        let stop = Arc::new(AtomicBool::new(false));
-        let cancelled = Arc::new(Mutex::new(HashSet::new()));
+        let count = workers.max(1);
         let shared = Arc::new(Shared {
             mode,
             jobs: Mutex::new(job_rx),
             notify,
-            stop: Arc::clone(&stop),
+            stop: AtomicBool::new(false),
             patience,
-            cancelled: Arc::clone(&cancelled),
+            outstanding: Mutex::new(HashSet::new()),
+            cancelled: Mutex::new(HashSet::new()),
+            current: (0..count).map(|_| (AtomicU64::new(NO_JOB), Cancel::default())).collect(),
         });
-        let workers = (0..workers.max(1))
+        let workers = (0..count)
             .map(|index| {
                 let shared = Arc::clone(&shared);
                 let event_tx = event_tx.clone();
                 std::thread::Builder::new()
                     .name(format!("label-worker-{index}"))
-                    .spawn(move || work(&shared, &event_tx))
+                    .spawn(move || work(&shared, index, &event_tx))
             })
             .filter_map(Result::ok)
             .collect();
-        Self { jobs: Some(job_tx), events, workers, stop, cancelled }
+        Self { jobs: Some(job_tx), events, workers, shared }
     }
 
     pub fn submit(&self, job: Job) {
         if let Some(jobs) = &self.jobs {
+            if let Ok(mut set) = self.shared.outstanding.lock() {
+                set.insert(job.id);
+            }
             // A send fails only when every worker has gone, which `drop` alone causes.
             let _ = jobs.send(job);
         }
     }
 
-    /// Skips jobs not yet taken by a worker: a worker that takes one drops it unread, sends no
-    /// event for it and does not call its reply. Jobs already being read finish as usual, so a
-    /// caller that cancels must still accept their results.
+    /// Cancels the submitted labels with these ids that have not finished: a label Ollama is
+    /// reading stops at once, one waiting for a busy or unreachable server stops waiting, the
+    /// queued ones finish without being read. Their reports say [`CANCELLED`] (a reply is still
+    /// called). A label Tesseract is reading, or being uploaded, finishes as usual, so a caller
+    /// that cancels must still accept its result.
     pub fn cancel(&self, ids: impl IntoIterator<Item = u64>) {
-        if let Ok(mut set) = self.cancelled.lock() {
-            set.extend(ids);
+        let ids: HashSet<u64> = match self.shared.outstanding.lock() {
+            Ok(outstanding) => ids.into_iter().filter(|id| outstanding.contains(id)).collect(),
+            Err(_) => return,
+        };
+        if let Ok(mut set) = self.shared.cancelled.lock() {
+            set.extend(ids.iter().copied());
         }
+        for (id, cancel) in &self.shared.current {
+            if ids.contains(&id.load(Ordering::SeqCst)) {
+                cancel.cancel();
+            }
+        }
+    }
+
+    /// Cancels every label submitted so far that has not finished (see [`Self::cancel`]).
+    /// Labels submitted afterwards are read as usual.
+    pub fn cancel_all(&self) {
+        let ids: Vec<u64> = self.shared.outstanding.lock().map(|set| set.iter().copied().collect()).unwrap_or_default();
+        self.cancel(ids);
     }
 
     /// The next event without waiting.
@@ -209,9 +260,11 @@ impl Pool {
 
 impl Drop for Pool {
     fn drop(&mut self) {
-        // Closing the job channel lets each worker finish its label and stop; a remote worker
-        // waiting to send a label again gives up at once.
-        self.stop.store(true, Ordering::Relaxed);
+        // Each worker finishes the Tesseract label it holds and stops, taking no other; a
+        // remote worker waiting to send a label again gives up at once, and an Ollama request
+        // is dropped.
+        self.shared.stop.store(true, Ordering::SeqCst);
+        self.cancel_all();
         self.jobs = None;
         for worker in self.workers.drain(..) {
             let _ = worker.join();
@@ -219,10 +272,26 @@ impl Drop for Pool {
     }
 }
 
-fn work(shared: &Shared, events: &Sender<Event>) {
-    let mut engine = match &shared.mode {
-        Mode::Local(backend) => Some(backend.create_engine()),
-        Mode::Remote { .. } => None,
+/// The engines a worker reads with.
+enum Reader {
+    Local(Result<Box<dyn OcrEngine>, OcrError>),
+    Ollama(OllamaReader),
+    Remote,
+}
+
+fn work(shared: &Shared, index: usize, events: &Sender<Event>) {
+    let (current, cancel) = match shared.current.get(index) {
+        Some((current, cancel)) => (current, cancel.clone()),
+        None => return,
+    };
+    let mut reader = match &shared.mode {
+        Mode::Local(Backend::Ollama) => match OllamaConfig::from_env() {
+            Ok(config) => Reader::Ollama(OllamaReader::new(SharedConfig::new(config), cancel.clone())),
+            Err(e) => Reader::Local(Err(OllamaError::Setup(e).into())),
+        },
+        Mode::Local(backend) => Reader::Local(backend.create_engine()),
+        Mode::Ollama(config) => Reader::Ollama(OllamaReader::new(config.clone(), cancel.clone())),
+        Mode::Remote { .. } => Reader::Remote,
     };
     let notify = || {
         if let Some(notify) = &shared.notify {
@@ -237,36 +306,50 @@ fn work(shared: &Shared, events: &Sender<Event>) {
                 Err(_) => return,
             }
         };
-        if shared.take_cancelled(job.id) {
-            continue;
+        if shared.stop.load(Ordering::SeqCst) {
+            return;
         }
-        let _ = events.send(Event::Started { id: job.id });
-        notify();
-        let started = Instant::now();
+        // Cleared, then the id published, then the cancelled set read: a cancel in between
+        // either finds the id or is in the set, so it is not lost.
+        cancel.reset();
+        current.store(job.id, Ordering::SeqCst);
         let file = job.source.name();
         let backend = shared.mode.backend();
-        let result = match (&shared.mode, engine.as_mut()) {
-            (Mode::Local(_), Some(engine)) => {
-                let image = match &job.source {
-                    ImageSource::Path(path) => prepare::load(path, DecodeLimits::default()),
-                    ImageSource::Bytes { bytes, limits, .. } => prepare::decode(bytes, *limits),
+        let result = if shared.is_cancelled(job.id) {
+            Finished { report: Report::error(&file, backend.as_str(), CANCELLED), reading: None, preview: None }
+        } else {
+            let _ = events.send(Event::Started { id: job.id });
+            notify();
+            let started = Instant::now();
+            match &mut reader {
+                Reader::Remote => match &shared.mode {
+                    Mode::Remote { client, .. } => remote_label(shared, client, &job, &file, events, &notify),
+                    _ => Finished {
+                        report: Report::error(&file, backend.as_str(), "no server"),
+                        reading: None,
+                        preview: None,
+                    },
+                },
+                local => {
+                    let image = match &job.source {
+                        ImageSource::Path(path) => prepare::load(path, DecodeLimits::default()),
+                        ImageSource::Bytes { bytes, limits, .. } => prepare::decode(bytes, *limits),
+                    }
+                    .map_err(|e| e.to_string());
+                    let preview = preview_of(image.as_ref().ok(), job.preview_side);
+                    let input = LabelInput { file: &file, application: job.application.as_ref() };
+                    let (report, reading) = match local {
+                        Reader::Local(Ok(engine)) => verify::verify_decoded(engine.as_mut(), image, &input, started),
+                        Reader::Local(Err(e)) => (Report::error(&file, backend.as_str(), e.to_string()), None),
+                        Reader::Ollama(ollama) => ollama.verify(image, &input, started),
+                        Reader::Remote => (Report::error(&file, backend.as_str(), "no server"), None),
+                    };
+                    Finished { report, reading, preview }
                 }
-                .map_err(|e| e.to_string());
-                let preview = preview_of(image.as_ref().ok(), job.preview_side);
-                let input = LabelInput { file: &file, application: job.application.as_ref() };
-                let (report, reading) = match engine {
-                    Ok(engine) => verify::verify_decoded(engine.as_mut(), image, &input, started),
-                    Err(e) => (Report::error(&file, backend.as_str(), e.to_string()), None),
-                };
-                Finished { report, reading, preview }
             }
-            (Mode::Remote { client, .. }, _) => remote_label(shared, client, &job, &file, events, &notify),
-            (Mode::Local(_), None) => Finished {
-                report: Report::error(&file, backend.as_str(), "no OCR engine"),
-                reading: None,
-                preview: None,
-            },
         };
+        current.store(NO_JOB, Ordering::SeqCst);
+        shared.forget(job.id);
         let result = Box::new(result);
         match job.reply {
             Some(reply) => reply(result),
@@ -277,6 +360,55 @@ fn work(shared: &Shared, events: &Sender<Event>) {
             }
         }
         notify();
+    }
+}
+
+/// A worker's Ollama engine, and the Tesseract engine it falls back to (started when first
+/// needed).
+struct OllamaReader {
+    config: SharedConfig,
+    cancel: Cancel,
+    engine: Result<OllamaEngine, OcrError>,
+    tesseract: Option<Result<Box<dyn OcrEngine>, OcrError>>,
+}
+
+impl OllamaReader {
+    fn new(config: SharedConfig, cancel: Cancel) -> Self {
+        let engine = OllamaEngine::new(config.clone(), cancel.clone()).map_err(OcrError::from);
+        Self { config, cancel, engine, tesseract: None }
+    }
+
+    /// Reads a decoded label with Ollama; when Ollama cannot and the settings allow it, with
+    /// Tesseract, the report saying why.
+    fn verify(
+        &mut self,
+        image: Result<image::DynamicImage, String>,
+        input: &LabelInput<'_>,
+        started: Instant,
+    ) -> (Report, Option<Reading>) {
+        let image = match image {
+            Ok(image) => image,
+            // Not an image Tesseract could read either.
+            Err(message) => return (Report::error(input.file, Backend::Ollama.as_str(), message), None),
+        };
+        let fallback = self.config.get().fallback;
+        let kept = fallback.then(|| image.clone());
+        let (report, reading) = match &mut self.engine {
+            Ok(engine) => verify::verify_decoded(engine, Ok(image), input, started),
+            Err(e) => (Report::error(input.file, Backend::Ollama.as_str(), e.to_string()), None),
+        };
+        let Some(image) = kept.filter(|_| reading.is_none() && !self.cancel.is_cancelled()) else {
+            return (report, reading);
+        };
+        let reason = report.error.unwrap_or_default();
+        let (mut report, reading) = match self.tesseract.get_or_insert_with(|| Backend::Tesseract.create_engine()) {
+            Ok(tesseract) => verify::verify_decoded(tesseract.as_mut(), Ok(image), input, started),
+            Err(e) => (Report::error(input.file, Backend::Tesseract.as_str(), e.to_string()), None),
+        };
+        report
+            .warnings
+            .insert(0, format!("Ollama could not read this label ({reason}); it was read with Tesseract instead."));
+        (report, reading)
     }
 }
 
@@ -328,15 +460,19 @@ fn remote_label(
         }
     });
     let mut waited = Duration::ZERO;
+    let cancelled = || shared.is_cancelled(job.id);
     let mut patience = |err: &RemoteError, wait: Duration| {
-        if shared.stop.load(Ordering::Relaxed) || shared.patience.is_some_and(|limit| waited + wait > limit) {
+        if shared.stop.load(Ordering::SeqCst)
+            || cancelled()
+            || shared.patience.is_some_and(|limit| waited + wait > limit)
+        {
             return false;
         }
         let _ = events.send(Event::Waiting { id, message: format!("{err}; trying again in {} s", wait.as_secs()) });
         notify();
         let until = Instant::now() + wait;
         while Instant::now() < until {
-            if shared.stop.load(Ordering::Relaxed) {
+            if shared.stop.load(Ordering::SeqCst) || cancelled() {
                 return false;
             }
             std::thread::sleep(Duration::from_millis(100).min(until.saturating_duration_since(Instant::now())));
@@ -346,6 +482,9 @@ fn remote_label(
     };
     match client.verify_patiently(file, &bytes, job.application.as_ref(), backend, Some(progress), &mut patience) {
         Ok(report) => Finished { report, reading: None, preview },
+        Err(_) if cancelled() => {
+            Finished { report: Report::error(file, backend.as_str(), CANCELLED), reading: None, preview }
+        }
         Err(err) => Finished { report: Report::error(file, backend.as_str(), err.to_string()), reading: None, preview },
     }
 }

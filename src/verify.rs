@@ -31,19 +31,23 @@ pub struct Reading {
     /// Size of the stored image (after EXIF orientation).
     pub image_size: [u32; 2],
     pub ocr_seconds: f64,
+    /// Whether the engine measured its words' boxes (Tesseract) or only transcribed the text (a
+    /// vision model): see [`OcrEngine::measures_boxes`].
+    pub measured_boxes: bool,
 }
 
 /// Prepares and reads a decoded image.
 pub fn read(engine: &mut dyn OcrEngine, image: &DynamicImage) -> Result<Reading, crate::ocr::OcrError> {
     let started = Instant::now();
     let prepared = prepare::prepare(image);
-    let page = engine.recognize(&prepared.gray)?;
+    let page = engine.recognize_label(image, &prepared)?;
     Ok(Reading {
         backend: engine.name(),
         page,
         prepared,
         image_size: [image.width(), image.height()],
         ocr_seconds: started.elapsed().as_secs_f64(),
+        measured_boxes: engine.measures_boxes(),
     })
 }
 
@@ -52,7 +56,9 @@ pub fn assess(reading: &Reading, input: &LabelInput<'_>) -> Report {
     let started = Instant::now();
     let empty = Application::default();
     let application = input.application.unwrap_or(&empty);
-    let findings = rules::check_label(&reading.page, Some(&reading.prepared.gray), application);
+    // A transcription has no pixels under its words: type weight is not measured on them.
+    let image = reading.measured_boxes.then_some(&reading.prepared.gray);
+    let findings = rules::check_label(&reading.page, image, application);
     let scale = reading.prepared.scale;
     let mut checks = findings.checks;
     for check in &mut checks {
@@ -61,6 +67,10 @@ pub fn assess(reading: &Reading, input: &LabelInput<'_>) -> Report {
         }
     }
     let mut warnings = findings.warnings;
+    if !reading.measured_boxes {
+        from_transcription(&mut checks);
+        warnings.push(TRANSCRIPTION_NOTE.into());
+    }
     if reading.prepared.inverted {
         warnings.push("Light text on a dark background: the image was inverted for reading.".into());
     }
@@ -82,6 +92,29 @@ pub fn assess(reading: &Reading, input: &LabelInput<'_>) -> Report {
         processing_time_seconds: reading.ocr_seconds + started.elapsed().as_secs_f64(),
         error: None,
         image_size: Some(reading.image_size),
+    }
+}
+
+/// What a report read from a transcription says about its evidence.
+pub const TRANSCRIPTION_NOTE: &str = "Read by a vision model, which transcribes the text without its position on \
+     the label: no evidence boxes are shown, and whether the warning header is bold is left to the reviewer.";
+
+/// The check of the warning header's weight (a CONTRACTS field name).
+const BOLD_CHECK: &str = "government_warning_bold";
+
+/// Checks judged on a transcription: its boxes and confidences are made up, so they are dropped,
+/// and the header's weight, which no transcription shows, is always for the reviewer to judge.
+fn from_transcription(checks: &mut [crate::report::Check]) {
+    for check in checks {
+        check.boxes.clear();
+        check.confidence = None;
+        if check.field == BOLD_CHECK {
+            check.outcome = crate::report::Outcome::Review;
+            check.found = None;
+            check.message = "A vision model's transcription does not show type weight: please check by eye that \
+                 \"GOVERNMENT WARNING\" is in bold type and the rest of the warning is not."
+                .into();
+        }
     }
 }
 

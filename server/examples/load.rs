@@ -7,7 +7,8 @@
 //! measures how fast refusals are).
 //!
 //! ```text
-//! cargo build -p ttb-verifier-server --bins --examples [--release]
+//! cargo build -p ttb-verifier-server --example load [--release]
+//! cargo build -p ttb-verifier-server --bin ttb-verifier-server [--release]   (last: see README)
 //! target/debug/examples/load [REQUESTS] [CONCURRENCY] [WORKERS] [--no-wait]
 //! ```
 //!
@@ -59,7 +60,10 @@ fn server_binary() -> Result<PathBuf, String> {
     if binary.is_file() {
         Ok(binary)
     } else {
-        Err(format!("{} not found: run `cargo build -p ttb-verifier-server --bins --examples` first", binary.display()))
+        Err(format!(
+            "{} not found: run `cargo build -p ttb-verifier-server --bin ttb-verifier-server` first",
+            binary.display()
+        ))
     }
 }
 
@@ -76,7 +80,8 @@ impl Drop for Server {
 async fn load(requests: usize, concurrency: usize, workers: usize, wait: bool) -> Result<bool, String> {
     let binary = server_binary()?;
     let data = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
+    let port =
+        std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
     let child = Command::new(&binary)
         .env("TTB_LISTEN", format!("127.0.0.1:{port}"))
         .env("TTB_WORKERS", workers.to_string())
@@ -117,7 +122,8 @@ async fn load(requests: usize, concurrency: usize, workers: usize, wait: bool) -
     let mut tasks = Vec::with_capacity(requests);
     for _ in 0..requests {
         let permit = Arc::clone(&gate).acquire_owned().await.map_err(|e| e.to_string())?;
-        let (client, url, image, application) = (client.clone(), format!("{base}/verify"), image.clone(), application.clone());
+        let (client, url, image, application) =
+            (client.clone(), format!("{base}/verify"), image.clone(), application.clone());
         tasks.push(tokio::spawn(async move {
             let _permit = permit;
             let form = reqwest::multipart::Form::new()
@@ -129,11 +135,8 @@ async fn load(requests: usize, concurrency: usize, workers: usize, wait: bool) -
             let outcome = match response {
                 Ok(r) => {
                     let status = r.status().as_u16();
-                    let retry_after = r
-                        .headers()
-                        .get("retry-after")
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.parse().ok());
+                    let retry_after =
+                        r.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
                     let _ = r.bytes().await;
                     Outcome { status, retry_after, latency }
                 }
@@ -161,7 +164,11 @@ async fn load(requests: usize, concurrency: usize, workers: usize, wait: bool) -
     println!("answers: {} x 200, {busy} x 503 with Retry-After, {other} other", ok.len());
     println!("all answers: p50 {} ms, p95 {} ms", ms(percentile(&all, 50)), ms(percentile(&all, 95)));
     println!("200 answers: p50 {} ms, p95 {} ms", ms(percentile(&ok, 50)), ms(percentile(&ok, 95)));
-    println!("wall time {:.1} s, {:.2} labels verified per second", elapsed.as_secs_f64(), ok.len() as f64 / elapsed.as_secs_f64());
+    println!(
+        "wall time {:.1} s, {:.2} labels verified per second",
+        elapsed.as_secs_f64(),
+        ok.len() as f64 / elapsed.as_secs_f64()
+    );
     match peak_rss {
         Some(kb) => println!("server peak RSS (VmHWM): {:.1} MB", kb as f64 / 1024.0),
         None => println!("server peak RSS: unknown (/proc/{pid}/status unreadable)"),

@@ -53,8 +53,9 @@ struct Entry {
 /// folder.
 pub fn unpack(zip_path: &Path, jobs_dir: &Path, job_id: &str, limits: Limits) -> Result<Unpacked, AppError> {
     let file = std::fs::File::open(zip_path).map_err(AppError::internal)?;
-    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
-        .map_err(|e| AppError::bad_request("invalid_zip", format!("The batch file is not a readable ZIP archive: {e}")))?;
+    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| {
+        AppError::bad_request("invalid_zip", format!("The batch file is not a readable ZIP archive: {e}"))
+    })?;
     if archive.len() > limits.max_entries() {
         return Err(AppError::too_large(
             "batch_too_large",
@@ -120,7 +121,10 @@ pub fn unpack(zip_path: &Path, jobs_dir: &Path, job_id: &str, limits: Limits) ->
         }
         if entry.sidecar {
             let text = String::from_utf8(bytes).map_err(|_| {
-                AppError::bad_request("invalid_application", format!("The ZIP entry {:?} is not UTF-8 text", entry.name))
+                AppError::bad_request(
+                    "invalid_application",
+                    format!("The ZIP entry {:?} is not UTF-8 text", entry.name),
+                )
             })?;
             Application::from_json(&text).map_err(|e| {
                 AppError::bad_request("invalid_application", format!("The ZIP entry {:?}: {e}", entry.name))

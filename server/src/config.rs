@@ -28,9 +28,14 @@ pub struct Config {
     pub ollama_host: String,
     /// `OLLAMA_MODEL`: the vision model.
     pub ollama_model: String,
-    /// `OLLAMA_TIMEOUT_SECONDS`: total time allowed for one Ollama answer (for the Ollama
-    /// engine, which a later change adds).
+    /// `OLLAMA_TIMEOUT_SECONDS`: total time allowed for one Ollama answer.
     pub ollama_timeout: Duration,
+    /// `TTB_OLLAMA_KEEP_ALIVE`: how long Ollama keeps the model loaded after a label (`30m`,
+    /// seconds, `-1` for ever).
+    pub ollama_keep_alive: String,
+    /// `TTB_OLLAMA_WORKERS`: labels sent to Ollama at once (an Ollama server reads one at a time
+    /// unless it is started with `OLLAMA_NUM_PARALLEL`).
+    pub ollama_workers: usize,
     /// `TTB_OLLAMA_CHECK_SECONDS`: how often Ollama's availability is checked for `/health`.
     pub ollama_check_interval: Duration,
     /// `MAX_FILE_SIZE_MB`: largest accepted image, in bytes.
@@ -77,6 +82,8 @@ impl Default for Config {
             ollama_host: "http://localhost:11434".into(),
             ollama_model: "llama3.2-vision".into(),
             ollama_timeout: Duration::from_secs(60),
+            ollama_keep_alive: "30m".into(),
+            ollama_workers: 1,
             ollama_check_interval: Duration::from_secs(10),
             max_file_size: 10 * MB,
             max_batch_size: 50,
@@ -114,6 +121,8 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("OLLAMA_HOST", "Ollama base URL", "http://localhost:11434"),
     ("OLLAMA_MODEL", "vision model name", "llama3.2-vision"),
     ("OLLAMA_TIMEOUT_SECONDS", "total time allowed for one Ollama answer", "60"),
+    ("TTB_OLLAMA_KEEP_ALIVE", "how long Ollama keeps the model loaded after a label", "30m"),
+    ("TTB_OLLAMA_WORKERS", "labels sent to Ollama at once", "1"),
     ("TTB_OLLAMA_CHECK_SECONDS", "how often Ollama's availability is checked", "10"),
     ("MAX_FILE_SIZE_MB", "largest accepted image", "10"),
     ("MAX_BATCH_SIZE", "most images in one batch ZIP", "50"),
@@ -148,13 +157,24 @@ impl Config {
         }
         config.api_token = get("TTB_API_TOKEN");
         if let Some(v) = get("OLLAMA_HOST") {
-            config.ollama_host = ollama_url(&v);
+            config.ollama_host = ttb_verifier::ollama::normalize_url(&v);
         }
         if let Some(v) = get("OLLAMA_MODEL") {
             config.ollama_model = v;
         }
         if let Some(v) = get("OLLAMA_TIMEOUT_SECONDS") {
             config.ollama_timeout = seconds("OLLAMA_TIMEOUT_SECONDS", &v)?;
+        }
+        if let Some(v) = get("TTB_OLLAMA_KEEP_ALIVE") {
+            ttb_verifier::ollama::keep_alive_value(&v).map_err(|expected| ConfigError {
+                name: "TTB_OLLAMA_KEEP_ALIVE",
+                value: v.clone(),
+                expected,
+            })?;
+            config.ollama_keep_alive = v;
+        }
+        if let Some(v) = get("TTB_OLLAMA_WORKERS") {
+            config.ollama_workers = positive("TTB_OLLAMA_WORKERS", &v)?;
         }
         if let Some(v) = get("TTB_OLLAMA_CHECK_SECONDS") {
             config.ollama_check_interval = seconds("TTB_OLLAMA_CHECK_SECONDS", &v)?;
@@ -230,6 +250,26 @@ impl Config {
         self.workers.max(1) + self.queue
     }
 
+    /// How the Ollama engines read labels. No fallback: a caller who asked for Ollama gets
+    /// Ollama's reading or a clear refusal.
+    pub fn ollama(&self) -> ttb_verifier::ollama::OllamaConfig {
+        ttb_verifier::ollama::OllamaConfig {
+            base_url: self.ollama_host.clone(),
+            model: self.ollama_model.clone(),
+            timeout: self.ollama_timeout,
+            keep_alive: self.ollama_keep_alive.clone(),
+            ..ttb_verifier::ollama::OllamaConfig::default()
+        }
+    }
+
+    /// Longest one image may take with `backend`: an Ollama answer may take its whole time limit.
+    pub fn image_timeout(&self, backend: ttb_verifier::ocr::Backend) -> Duration {
+        match backend {
+            ttb_verifier::ocr::Backend::Tesseract => self.request_timeout,
+            ttb_verifier::ocr::Backend::Ollama => self.request_timeout.max(self.ollama_timeout + OLLAMA_MARGIN),
+        }
+    }
+
     /// The limits every upload is decoded within.
     pub fn decode_limits(&self) -> DecodeLimits {
         // Eight bytes a pixel covers the widest decoded form (16-bit RGBA).
@@ -256,26 +296,23 @@ fn sweep_interval_for(retention: Duration) -> Duration {
     (retention / 10).clamp(Duration::from_secs(1), Duration::from_secs(600))
 }
 
-/// Ollama's own `OLLAMA_HOST` is often written without a scheme (`0.0.0.0:11434`).
-fn ollama_url(value: &str) -> String {
-    let value = value.trim_end_matches('/');
-    if value.contains("://") { value.to_string() } else { format!("http://{value}") }
-}
+/// Beyond Ollama's own time limit, for the upload and the checks.
+const OLLAMA_MARGIN: Duration = Duration::from_secs(15);
 
 fn number(name: &'static str, value: &str) -> Result<f64, ConfigError> {
-    value
-        .parse::<f64>()
-        .ok()
-        .filter(|n| n.is_finite() && *n > 0.0)
-        .ok_or_else(|| ConfigError { name, value: value.into(), expected: "a number above 0".into() })
+    value.parse::<f64>().ok().filter(|n| n.is_finite() && *n > 0.0).ok_or_else(|| ConfigError {
+        name,
+        value: value.into(),
+        expected: "a number above 0".into(),
+    })
 }
 
 fn positive(name: &'static str, value: &str) -> Result<usize, ConfigError> {
-    value
-        .parse::<usize>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| ConfigError { name, value: value.into(), expected: "a whole number above 0".into() })
+    value.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| ConfigError {
+        name,
+        value: value.into(),
+        expected: "a whole number above 0".into(),
+    })
 }
 
 fn seconds(name: &'static str, value: &str) -> Result<Duration, ConfigError> {
@@ -337,8 +374,17 @@ mod tests {
             ("TTB_RETENTION_HOURS", "0.5"),
             ("LOG_FORMAT", "JSON"),
             ("TTB_QUEUE", "0"),
+            ("TTB_OLLAMA_WORKERS", "2"),
+            ("TTB_OLLAMA_KEEP_ALIVE", "1h"),
+            ("OLLAMA_TIMEOUT_SECONDS", "120"),
         ])
         .unwrap();
+        assert_eq!(c.ollama_workers, 2);
+        let ollama = c.ollama();
+        assert_eq!((ollama.base_url.as_str(), ollama.keep_alive.as_str()), ("http://ollama:11434", "1h"));
+        assert_eq!(ollama.timeout, Duration::from_secs(120));
+        assert!(!ollama.fallback);
+        assert_eq!(c.image_timeout(ttb_verifier::ocr::Backend::Ollama), Duration::from_secs(135));
         assert_eq!(c.api_token.as_deref(), Some("s3cret"));
         assert_eq!(c.ollama_host, "http://ollama:11434");
         assert_eq!(c.max_file_size, (2.5 * MB as f64) as u64);
@@ -347,7 +393,10 @@ mod tests {
         assert_eq!(c.retention, Duration::from_secs(1800));
         assert_eq!(c.sweep_interval, Duration::from_secs(180));
         assert_eq!(c.log_format, LogFormat::Json);
-        assert_eq!(config(&[("CORS_ORIGINS", "https://a.example, *")]).unwrap().cors_origins, ["https://a.example", "*"]);
+        assert_eq!(
+            config(&[("CORS_ORIGINS", "https://a.example, *")]).unwrap().cors_origins,
+            ["https://a.example", "*"]
+        );
         assert!(config(&[("TTB_API_TOKEN", "  ")]).unwrap().api_token.is_none());
     }
 
@@ -359,5 +408,6 @@ mod tests {
         assert!(config(&[("CORS_ORIGINS", "[oops")]).is_err());
         assert!(config(&[("MAX_FILE_SIZE_MB", "-1")]).is_err());
         assert!(config(&[("LOG_FORMAT", "xml")]).is_err());
+        assert_eq!(config(&[("TTB_OLLAMA_KEEP_ALIVE", "a while")]).unwrap_err().name, "TTB_OLLAMA_KEEP_ALIVE");
     }
 }

@@ -2,9 +2,9 @@
 //! (`detail`, `error_code`, `correlation_id`), and is logged once, here, inside the request's
 //! span (which carries the correlation id).
 
+use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use ttb_verifier::api::ErrorBody;
 
 tokio::task_local! {
@@ -48,7 +48,10 @@ impl AppError {
     }
 
     pub fn job_not_found(id: &str) -> Self {
-        Self::not_found("job_not_found", format!("No job {id:?} (finished jobs are removed after the retention period)"))
+        Self::not_found(
+            "job_not_found",
+            format!("No job {id:?} (finished jobs are removed after the retention period)"),
+        )
     }
 
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
@@ -83,7 +86,11 @@ impl AppError {
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         Self {
             cause: Some(cause.to_string()),
-            ..Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "The server failed; the log has details under this correlation id")
+            ..Self::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "The server failed; the log has details under this correlation id",
+            )
         }
     }
 }
@@ -103,7 +110,8 @@ impl IntoResponse for AppError {
         } else {
             tracing::warn!(status, error_code = self.code, detail = %self.detail, "request refused");
         }
-        let body = ErrorBody { detail: self.detail, error_code: self.code.to_string(), correlation_id: correlation_id() };
+        let body =
+            ErrorBody { detail: self.detail, error_code: self.code.to_string(), correlation_id: correlation_id() };
         let mut response = (self.status, Json(body)).into_response();
         if let Some(seconds) = self.retry_after {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));

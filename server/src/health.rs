@@ -44,31 +44,34 @@ pub fn snapshot(state: &AppState) -> Health {
 
 /// Checks Ollama now and every `ollama_check_interval`, logging each change.
 pub async fn monitor_ollama(state: AppState, mut stop: watch::Receiver<bool>) {
-    let client = match ollama::check_client() {
-        Ok(client) => client,
-        Err(error) => {
-            let message = format!("Cannot check Ollama: the HTTP client could not start: {error}");
-            tracing::error!(error = %message, "Ollama checks disabled");
-            state.set_ollama(BackendHealth::unavailable(message));
-            return;
-        }
-    };
-    let (host, model) = (state.config.ollama_host.clone(), state.config.ollama_model.clone());
     loop {
-        let now = match ollama::availability(&client, &host, &model).await {
-            Ok(()) => BackendHealth::available(),
-            Err(error) => BackendHealth::unavailable(error),
-        };
-        let before = state.set_ollama(now.clone());
-        if before != now {
-            match &now.error {
-                None => tracing::info!(%host, %model, "Ollama is available"),
-                Some(error) => tracing::warn!(%host, %model, error, "Ollama is unavailable; serving in degraded mode"),
-            }
-        }
+        refresh_ollama(&state).await;
         tokio::select! {
             () = tokio::time::sleep(state.config.ollama_check_interval) => {}
             _ = stop.changed() => return,
         }
     }
+}
+
+/// Checks Ollama now, records what it found (logging a change) and returns it. The check gives
+/// up within [`ollama::CHECK_TIMEOUT`].
+pub async fn refresh_ollama(state: &AppState) -> BackendHealth {
+    let (host, model) = (&state.config.ollama_host, &state.config.ollama_model);
+    let now = match ollama::check_client() {
+        Ok(client) => match ollama::availability(&client, host, model).await {
+            Ok(()) => BackendHealth::available(),
+            Err(error) => BackendHealth::unavailable(error.to_string()),
+        },
+        Err(error) => {
+            BackendHealth::unavailable(format!("Cannot check Ollama: the HTTP client could not start: {error}"))
+        }
+    };
+    let before = state.set_ollama(now.clone());
+    if before != now {
+        match &now.error {
+            None => tracing::info!(%host, %model, "Ollama is available"),
+            Some(error) => tracing::warn!(%host, %model, error, "Ollama is unavailable; serving in degraded mode"),
+        }
+    }
+    now
 }

@@ -1,9 +1,11 @@
 //! Background work on stored jobs: the runner that verifies queued jobs' images, and the sweep
 //! that removes finished jobs (and their files) after the retention period.
 //!
-//! The runner takes one job at a time, oldest first, and keeps at most one image per worker in
-//! the OCR gate, so that synchronous requests always find room in the waiting line. Each report
-//! is stored as soon as it is made: a job interrupted by a stop resumes where it was.
+//! Each backend has its own runner, so a batch for the slow vision model never holds up
+//! Tesseract's jobs. A runner takes one job at a time, oldest first, and keeps at most one image
+//! per worker in its OCR gate, so that synchronous requests always find room in the waiting
+//! line. Each report is stored as soon as it is made: a job interrupted by a stop resumes where
+//! it was.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -13,6 +15,7 @@ use tokio::task::JoinSet;
 use tracing::Instrument;
 use ttb_verifier::api::JobStatus;
 use ttb_verifier::application::Application;
+use ttb_verifier::ocr::Backend;
 use ttb_verifier::report::Report;
 
 use crate::AppState;
@@ -22,11 +25,12 @@ use crate::store::{self, ImageRow};
 /// How often the runner looks for jobs even without a wake-up (a safety net).
 const POLL: Duration = Duration::from_secs(5);
 
-pub async fn run_jobs(state: AppState, mut stop: watch::Receiver<bool>) {
+/// Runs `backend`'s jobs until `stop`.
+pub async fn run_jobs(state: AppState, backend: Backend, mut stop: watch::Receiver<bool>) {
     loop {
         loop {
-            match state.store.call(store::claim_next).await {
-                Ok(Some(id)) => process(&state, &id).await,
+            match state.store.call(move |conn| store::claim_next(conn, backend.as_str())).await {
+                Ok(Some(id)) => process(&state, &id, backend).await,
                 Ok(None) => break,
                 Err(error) => {
                     tracing::error!(%error, "cannot read the job queue");
@@ -35,7 +39,7 @@ pub async fn run_jobs(state: AppState, mut stop: watch::Receiver<bool>) {
             }
         }
         tokio::select! {
-            () = state.jobs_wakeup.notified() => {}
+            () = state.jobs_wakeup(backend).notified() => {}
             () = tokio::time::sleep(POLL) => {}
             _ = stop.changed() => return,
         }
@@ -43,8 +47,8 @@ pub async fn run_jobs(state: AppState, mut stop: watch::Receiver<bool>) {
 }
 
 /// Verifies a claimed job's remaining images and records how it ended.
-async fn process(state: &AppState, id: &str) {
-    let span = tracing::info_span!("job", job_id = %id);
+async fn process(state: &AppState, id: &str, backend: Backend) {
+    let span = tracing::info_span!("job", job_id = %id, backend = backend.as_str());
     async {
         let key = id.to_string();
         let images = match state.store.call(move |conn| store::images(conn, &key, true)).await {
@@ -55,9 +59,10 @@ async fn process(state: &AppState, id: &str) {
             }
         };
         tracing::info!(images = images.len(), "job started");
+        let ocr = state.ocr_for(backend);
         let mut running = JoinSet::new();
         for image in images {
-            while running.len() >= state.ocr.workers() {
+            while running.len() >= ocr.workers() {
                 running.join_next().await;
             }
             let key = id.to_string();
@@ -65,20 +70,23 @@ async fn process(state: &AppState, id: &str) {
                 tracing::info!("job cancelled");
                 break;
             }
-            let Some(admission) = state.ocr.admit().await else {
+            let Some(admission) = ocr.admit().await else {
                 // Shutting down: the job resumes at the next start.
                 return;
             };
             let (state, id) = (state.clone(), id.to_string());
-            running.spawn(async move {
-                let idx = image.idx;
-                if let Some(report) = verify_stored(&state, admission, image).await {
-                    let saved = state.store.call(move |conn| store::save_report(conn, &id, idx, &report)).await;
-                    if let Err(error) = saved {
-                        tracing::error!(%error, "cannot store a report");
+            running.spawn(
+                async move {
+                    let idx = image.idx;
+                    if let Some(report) = verify_stored(&state, backend, admission, image).await {
+                        let saved = state.store.call(move |conn| store::save_report(conn, &id, idx, &report)).await;
+                        if let Err(error) = saved {
+                            tracing::error!(%error, "cannot store a report");
+                        }
                     }
                 }
-            }.in_current_span());
+                .in_current_span(),
+            );
         }
         while running.join_next().await.is_some() {}
         let key = id.to_string();
@@ -94,24 +102,25 @@ async fn process(state: &AppState, id: &str) {
 
 /// One stored image through OCR. `None` when the pool stopped before reading it (the image
 /// stays unread and is read when the job resumes).
-async fn verify_stored(state: &AppState, admission: Admission, image: ImageRow) -> Option<Report> {
-    let backend = "tesseract";
+async fn verify_stored(state: &AppState, backend: Backend, admission: Admission, image: ImageRow) -> Option<Report> {
+    let limit = state.config.image_timeout(backend);
+    let name = backend.as_str();
     let bytes = match tokio::fs::read(state.config.jobs_dir().join(&image.file)).await {
         Ok(bytes) => Arc::<[u8]>::from(bytes),
-        Err(error) => return Some(Report::error(&image.name, backend, format!("The stored upload is missing: {error}"))),
+        Err(error) => return Some(Report::error(&image.name, name, format!("The stored upload is missing: {error}"))),
     };
     let application = match image.application.as_deref().map(Application::from_json).transpose() {
         Ok(application) => application,
-        Err(error) => return Some(Report::error(&image.name, backend, error.to_string())),
+        Err(error) => return Some(Report::error(&image.name, name, error.to_string())),
     };
-    let reply = state.ocr.verify(admission, image.name.clone(), bytes, application);
-    match tokio::time::timeout(state.config.request_timeout, reply).await {
+    let reply = state.ocr_for(backend).verify(admission, image.name.clone(), bytes, application);
+    match tokio::time::timeout(limit, reply).await {
         Ok(Ok(report)) => Some(report),
         Ok(Err(_)) => None,
         Err(_) => Some(Report::error(
             &image.name,
-            backend,
-            format!("Verification took longer than {:.0} s", state.config.request_timeout.as_secs_f64()),
+            name,
+            format!("Verification took longer than {:.0} s", limit.as_secs_f64()),
         )),
     }
 }

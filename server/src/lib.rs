@@ -45,6 +45,8 @@ use tokio::sync::{Notify, watch};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use ttb_verifier::api::{BackendHealth, CORRELATION_HEADER, paths};
 use ttb_verifier::ocr::Backend;
+use ttb_verifier::ollama::SharedConfig;
+use ttb_verifier::pool::Mode;
 
 pub use config::Config;
 pub use openapi::DOCUMENT as OPENAPI_DOCUMENT;
@@ -69,14 +71,17 @@ pub enum ServerError {
 /// Everything the handlers share.
 pub struct Shared {
     pub config: Config,
+    /// Tesseract's workers.
     pub ocr: Ocr,
+    /// Ollama's workers (each sends its label to Ollama and waits for the answer).
+    pub vision: Ocr,
     pub store: Store,
     /// Whether a Tesseract engine could start, found once at startup.
     pub tesseract: BackendHealth,
     /// Ollama's availability, kept fresh by a background check; requests never wait on Ollama.
     ollama: RwLock<BackendHealth>,
-    /// Wakes the job runner when a job is queued.
-    pub jobs_wakeup: Notify,
+    /// Wake the job runners (Tesseract's, Ollama's) when a job is queued.
+    jobs_wakeup: [Notify; 2],
 }
 
 /// The handlers' state: cheap to clone.
@@ -99,12 +104,31 @@ impl AppState {
             std::fs::create_dir_all(&dir).map_err(|source| ServerError::DataDir { path: dir.clone(), source })?;
         }
         let store = Store::open(&config.database_path())?;
-        let ocr = Ocr::start(config.workers, config.queue, config.decode_limits());
-        let ollama = RwLock::new(BackendHealth::unavailable(format!(
-            "Not checked yet (Ollama at {})",
-            config.ollama_host
-        )));
-        Ok(Self(Arc::new(Shared { config, ocr, store, tesseract, ollama, jobs_wakeup: Notify::new() })))
+        let ocr = Ocr::start(Mode::Local(Backend::Tesseract), config.workers, config.queue, config.decode_limits());
+        let vision = Ocr::start(
+            Mode::Ollama(SharedConfig::new(config.ollama())),
+            config.ollama_workers,
+            2 * config.ollama_workers,
+            config.decode_limits(),
+        );
+        let ollama =
+            RwLock::new(BackendHealth::unavailable(format!("Not checked yet (Ollama at {})", config.ollama_host)));
+        let shared =
+            Shared { config, ocr, vision, store, tesseract, ollama, jobs_wakeup: [Notify::new(), Notify::new()] };
+        Ok(Self(Arc::new(shared)))
+    }
+
+    /// What wakes the runner of `backend`'s jobs.
+    pub fn jobs_wakeup(&self, backend: Backend) -> &Notify {
+        &self.jobs_wakeup[usize::from(backend == Backend::Ollama)]
+    }
+
+    /// The workers of `backend`.
+    pub fn ocr_for(&self, backend: Backend) -> &Ocr {
+        match backend {
+            Backend::Tesseract => &self.ocr,
+            Backend::Ollama => &self.vision,
+        }
     }
 
     pub fn ollama(&self) -> BackendHealth {
@@ -214,12 +238,15 @@ pub async fn run(
     if requeued > 0 {
         tracing::info!(jobs = requeued, "resuming jobs interrupted by the last stop");
     }
-    state.jobs_wakeup.notify_one();
+    for backend in Backend::ALL {
+        state.jobs_wakeup(backend).notify_one();
+    }
 
     let (stop, stopped) = watch::channel(false);
     let background = [
         tokio::spawn(health::monitor_ollama(state.clone(), stopped.clone())),
-        tokio::spawn(jobs::run_jobs(state.clone(), stopped.clone())),
+        tokio::spawn(jobs::run_jobs(state.clone(), Backend::Tesseract, stopped.clone())),
+        tokio::spawn(jobs::run_jobs(state.clone(), Backend::Ollama, stopped.clone())),
         tokio::spawn(jobs::sweep_expired(state.clone(), stopped)),
     ];
     match listener.local_addr() {
@@ -236,9 +263,12 @@ pub async fn run(
         task.abort();
         let _ = task.await;
     }
-    if let Some(pool) = state.ocr.shut_down() {
-        // Dropping the pool joins the workers, each finishing the label it holds.
-        let _ = tokio::task::spawn_blocking(move || drop(pool)).await;
+    for ocr in [&state.ocr, &state.vision] {
+        if let Some(pool) = ocr.shut_down() {
+            // Dropping a pool joins its workers: Tesseract's finish the label they hold, Ollama's
+            // drop their request (a job's image is read again at the next start).
+            let _ = tokio::task::spawn_blocking(move || drop(pool)).await;
+        }
     }
     tracing::info!("stopped");
     served.map_err(ServerError::Serve)

@@ -149,7 +149,8 @@ fn limit_openmp_threads() {
     if std::env::var_os("OMP_THREAD_LIMIT").is_none() {
         use std::os::unix::process::CommandExt;
         if let Ok(exe) = std::env::current_exe() {
-            let error = std::process::Command::new(exe).args(std::env::args_os().skip(1)).env("OMP_THREAD_LIMIT", "1").exec();
+            let error =
+                std::process::Command::new(exe).args(std::env::args_os().skip(1)).env("OMP_THREAD_LIMIT", "1").exec();
             eprintln!("warning: could not restart with OMP_THREAD_LIMIT=1 ({error}); OCR may be slow");
         }
     }

@@ -9,6 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tracing::Instrument;
 use ttb_verifier::api::{CORRELATION_HEADER, paths};
+use ttb_verifier::ocr::Backend;
 
 use crate::AppState;
 use crate::error::{AppError, CORRELATION_ID};
@@ -52,8 +53,15 @@ fn is_sane_id(id: &str) -> bool {
 /// Answers 504 with the envelope when a request takes longer than the configured time. What
 /// the request had handed to an OCR worker still finishes there (and keeps its place in the
 /// admission gate until then).
+///
+/// `POST /verify` may wait for a vision model's answer, so its outer limit also allows for
+/// that; the handler holds each backend to its own limit once it knows which was asked for.
 pub async fn time_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let limit = state.config.request_timeout;
+    let limit = if request.uri().path() == paths::VERIFY {
+        state.config.request_timeout + state.config.image_timeout(Backend::Ollama)
+    } else {
+        state.config.request_timeout
+    };
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => AppError::timeout(limit).into_response(),
@@ -72,12 +80,19 @@ pub async fn require_token(State(state): State<AppState>, request: Request, next
         .and_then(|v| v.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim());
-    match given {
-        Some(token) if same_secret(token.as_bytes(), expected.as_bytes()) => Ok(next.run(request).await),
-        Some(_) => Err(AppError::unauthorized("The bearer token is not valid")),
-        None => Err(AppError::unauthorized("This server requires the header Authorization: Bearer <token>")),
-    }
+    let refusal = match given {
+        Some(token) if same_secret(token.as_bytes(), expected.as_bytes()) => return Ok(next.run(request).await),
+        Some(_) => AppError::unauthorized("The bearer token is not valid"),
+        None => AppError::unauthorized("This server requires the header Authorization: Bearer <token>"),
+    };
+    // Read the upload (within a bound) before refusing: a connection closed while the client is
+    // still sending loses the 401, and the client sees a broken connection instead.
+    let _ = axum::body::to_bytes(request.into_body(), REFUSED_BODY_LIMIT).await;
+    Err(refusal)
 }
+
+/// Most of a refused request's body that is read (and dropped) before the refusal is sent.
+const REFUSED_BODY_LIMIT: usize = 16 * 1024 * 1024;
 
 /// Compares without stopping at the first difference, so the time taken does not tell how much
 /// of a guess was right.

@@ -1,5 +1,6 @@
-//! OCR on a bounded pool: the library's worker threads (one Tesseract engine each, created once
-//! on its thread), behind an admission gate of `workers + queue` permits.
+//! OCR on a bounded pool: the library's worker threads (one engine each, created once on its
+//! thread), behind an admission gate of `workers + queue` permits. The server has one for
+//! Tesseract and one for Ollama, so slow vision-model labels never hold up Tesseract's.
 //!
 //! A label holds its permit from admission until its worker has finished with it, even when the
 //! request that sent it has given up (timed out, client gone): the gate counts the work really
@@ -12,9 +13,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 use ttb_verifier::application::Application;
-use ttb_verifier::ocr::Backend;
 use ttb_verifier::ocr::prepare::DecodeLimits;
-use ttb_verifier::pool::{ImageSource, Job, Pool};
+use ttb_verifier::pool::{ImageSource, Job, Mode, Pool};
 use ttb_verifier::report::Report;
 
 pub struct Ocr {
@@ -34,12 +34,12 @@ pub struct Admission {
 }
 
 impl Ocr {
-    /// Starts `workers` Tesseract workers, admitting `workers + queue` labels at once.
-    pub fn start(workers: usize, queue: usize, limits: DecodeLimits) -> Self {
+    /// Starts `workers` workers reading in `mode`, admitting `workers + queue` labels at once.
+    pub fn start(mode: Mode, workers: usize, queue: usize, limits: DecodeLimits) -> Self {
         let workers = workers.max(1);
         let capacity = workers + queue;
         Self {
-            pool: Mutex::new(Some(Pool::start(Backend::Tesseract, workers, None))),
+            pool: Mutex::new(Some(Pool::start_mode(mode, workers, None, None))),
             permits: Arc::new(Semaphore::new(capacity)),
             capacity,
             workers,
@@ -50,6 +50,11 @@ impl Ocr {
 
     pub fn workers(&self) -> usize {
         self.workers
+    }
+
+    /// Labels admitted at once: being read plus waiting.
+    pub fn capacity(&self) -> usize {
+        self.capacity
     }
 
     /// Labels being read or waiting for a worker.

@@ -10,16 +10,19 @@ use axum::http::{Method, StatusCode, Uri};
 use axum::response::IntoResponse;
 use ttb_verifier::api::{AsyncStatus, BatchStatus, BatchSummary, JobAccepted, paths};
 use ttb_verifier::ocr::Backend;
-use ttb_verifier::report::Report;
+use ttb_verifier::report::{Report, Status};
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::batch;
 use crate::error::AppError;
+use crate::health;
 use crate::store::{self, JobKind, JobRow, NewImage, NewJob, Transition};
 use crate::upload;
 
-/// `POST /verify`: one label, answered with its report.
+/// `POST /verify`: one label, answered with its report. With `ocr_backend=ollama` the label is
+/// read by the vision model; when Ollama cannot read it because it has become unavailable, the
+/// answer is 503 with `Retry-After`, as when it was unavailable before.
 pub async fn verify(
     State(state): State<AppState>,
     multipart: Result<Multipart, MultipartRejection>,
@@ -27,11 +30,19 @@ pub async fn verify(
     let form = upload::verify_form(multipart, &state.config).await?;
     require_backend(&state, form.backend)?;
     upload::inspect_image(&form.image, &state.config)?;
-    let admission = state.ocr.try_admit().ok_or_else(|| busy(&state))?;
-    let reply = state.ocr.verify(admission, form.file_name, Arc::from(form.image), form.application);
-    let report = reply
+    let ocr = state.ocr_for(form.backend);
+    let admission = ocr.try_admit().ok_or_else(|| busy(&state, form.backend))?;
+    let reply = ocr.verify(admission, form.file_name, Arc::from(form.image), form.application);
+    let limit = state.config.image_timeout(form.backend);
+    let report = tokio::time::timeout(limit, reply)
         .await
+        .map_err(|_| AppError::timeout(limit))?
         .map_err(|_| AppError::unavailable("shutting_down", "The server is shutting down; try again shortly", 5))?;
+    if form.backend == Backend::Ollama && report.status == Status::Error {
+        // Ollama may have gone since the last check: ask now, and refuse as while it was away.
+        health::refresh_ollama(&state).await;
+        require_backend(&state, Backend::Ollama)?;
+    }
     tracing::info!(status = report.status.as_str(), seconds = report.processing_time_seconds, "verified");
     Ok(Json(report))
 }
@@ -88,9 +99,13 @@ async fn start_batch_from(
     id: &str,
     spool: &std::path::Path,
 ) -> Result<(StatusCode, Json<JobAccepted>), AppError> {
-    let backend_name = upload::spool_batch(multipart, spool, state.config.max_batch_upload).await?.ok_or_else(|| {
-        AppError::bad_request("missing_batch_file", "The form has no `batch_file` field: send the ZIP as a file in `batch_file`")
-    })?;
+    let backend_name =
+        upload::spool_batch(multipart, spool, state.config.max_batch_upload).await?.ok_or_else(|| {
+            AppError::bad_request(
+                "missing_batch_file",
+                "The form has no `batch_file` field: send the ZIP as a file in `batch_file`",
+            )
+        })?;
     let backend = upload::backend(backend_name.as_deref())?;
     require_backend(state, backend)?;
     require_room_for_job(state).await?;
@@ -116,14 +131,20 @@ async fn start_batch_from(
 }
 
 /// `GET /verify/batch/{id}`.
-pub async fn batch_status(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<BatchStatus>, AppError> {
+pub async fn batch_status(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<BatchStatus>, AppError> {
     let (job, reports) = load_job(&state, &id, JobKind::Batch).await?;
     Ok(Json(batch_view(job, reports)))
 }
 
 /// `DELETE /verify/batch/{id}`: cancels a pending or running batch (the image being read
 /// finishes; no other starts).
-pub async fn cancel_batch(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<BatchStatus>, AppError> {
+pub async fn cancel_batch(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<BatchStatus>, AppError> {
     load_job(&state, &id, JobKind::Batch).await?;
     let key = id.clone();
     match state.store.call(move |conn| store::cancel(conn, &key)).await? {
@@ -132,7 +153,10 @@ pub async fn cancel_batch(State(state): State<AppState>, Path(id): Path<String>)
         Transition::Refused(status) => {
             return Err(AppError::conflict(
                 "not_cancellable",
-                format!("The job has already finished ({}); finished jobs are removed after the retention period", status.as_str()),
+                format!(
+                    "The job has already finished ({}); finished jobs are removed after the retention period",
+                    status.as_str()
+                ),
             ));
         }
     }
@@ -142,7 +166,10 @@ pub async fn cancel_batch(State(state): State<AppState>, Path(id): Path<String>)
 }
 
 /// `GET /verify/status/{id}`.
-pub async fn async_status(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<AsyncStatus>, AppError> {
+pub async fn async_status(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<AsyncStatus>, AppError> {
     let (job, reports) = load_job(&state, &id, JobKind::Single).await?;
     Ok(Json(AsyncStatus {
         job_id: job.id,
@@ -156,7 +183,10 @@ pub async fn async_status(State(state): State<AppState>, Path(id): Path<String>)
 }
 
 /// `POST /verify/retry/{id}`: runs a failed job again from its stored upload.
-pub async fn retry(State(state): State<AppState>, Path(id): Path<String>) -> Result<(StatusCode, Json<JobAccepted>), AppError> {
+pub async fn retry(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<JobAccepted>), AppError> {
     let job = load_row(&state, &id).await?;
     let key = id.clone();
     match state.store.call(move |conn| store::retry(conn, &key)).await? {
@@ -169,7 +199,7 @@ pub async fn retry(State(state): State<AppState>, Path(id): Path<String>) -> Res
             ));
         }
     }
-    state.jobs_wakeup.notify_one();
+    state.jobs_wakeup(Backend::parse(&job.backend).unwrap_or_default()).notify_one();
     tracing::info!(job_id = id, "job queued again");
     let template = if job.kind == JobKind::Batch { paths::VERIFY_BATCH_JOB } else { paths::VERIFY_STATUS };
     Ok(accepted(id, template))
@@ -200,27 +230,36 @@ fn require_backend(state: &AppState, backend: Backend) -> Result<(), AppError> {
         },
         Backend::Ollama => {
             let ollama = state.ollama();
-            let retry_after = state.config.ollama_check_interval.as_secs().max(1);
-            match ollama.error {
-                Some(error) if !ollama.available => Err(AppError::unavailable(
-                    "backend_unavailable",
-                    format!("The ollama backend is unavailable: {error}"),
-                    retry_after,
-                )),
-                // The Ollama engine comes with a later change.
-                _ => Err(AppError::unavailable("backend_unavailable", "The ollama backend is not set up yet", 3600)),
+            if ollama.available {
+                return Ok(());
             }
+            // The next background check may find it back.
+            let retry_after = state.config.ollama_check_interval.as_secs().max(1);
+            let error = ollama.error.unwrap_or_else(|| "not available".into());
+            Err(AppError::unavailable(
+                "backend_unavailable",
+                format!("The ollama backend is unavailable: {error}"),
+                retry_after,
+            ))
         }
     }
 }
 
 /// 503 for a full OCR gate, with a wait of about the time the labels ahead take.
-fn busy(state: &AppState) -> AppError {
-    let rounds = state.config.capacity().div_ceil(state.ocr.workers()) as u64;
+fn busy(state: &AppState, backend: Backend) -> AppError {
+    let ocr = state.ocr_for(backend);
+    let rounds = ocr.capacity().div_ceil(ocr.workers()) as u64;
+    let seconds_each = match backend {
+        Backend::Tesseract => 1,
+        Backend::Ollama => state.config.ollama_timeout.as_secs().max(1),
+    };
     AppError::unavailable(
         "server_busy",
-        "Every OCR worker is busy and the waiting line is full; try again after Retry-After seconds",
-        rounds.max(1),
+        format!(
+            "Every {} worker is busy and the waiting line is full; try again after Retry-After seconds",
+            backend.as_str()
+        ),
+        (rounds * seconds_each).max(1),
     )
 }
 
@@ -237,9 +276,9 @@ async fn require_room_for_job(state: &AppState) -> Result<(), AppError> {
 }
 
 async fn queue_job(state: &AppState, job: NewJob) -> Result<(), AppError> {
-    let (id, images) = (job.id.clone(), job.images.len());
+    let (id, images, backend) = (job.id.clone(), job.images.len(), Backend::parse(&job.backend).unwrap_or_default());
     state.store.call(move |conn| store::insert_job(conn, &job)).await?;
-    state.jobs_wakeup.notify_one();
+    state.jobs_wakeup(backend).notify_one();
     tracing::info!(job_id = id, images, "job queued");
     Ok(())
 }
@@ -265,7 +304,11 @@ async fn load_job(state: &AppState, id: &str, kind: JobKind) -> Result<(JobRow, 
         let other = if kind == JobKind::Batch { paths::VERIFY_STATUS } else { paths::VERIFY_BATCH_JOB };
         return Err(AppError::not_found(
             "job_not_found",
-            format!("Job {id:?} is not a {} job; see {}", if kind == JobKind::Batch { "batch" } else { "single-label" }, other),
+            format!(
+                "Job {id:?} is not a {} job; see {}",
+                if kind == JobKind::Batch { "batch" } else { "single-label" },
+                other
+            ),
         ));
     }
     let key = id.to_string();

@@ -236,13 +236,13 @@ pub fn images(conn: &Connection, id: &str, only_unread: bool) -> rusqlite::Resul
     rows.collect()
 }
 
-/// Takes the oldest pending job for processing.
-pub fn claim_next(conn: &mut Connection) -> rusqlite::Result<Option<String>> {
+/// Takes the oldest pending job of `backend` (`tesseract`, `ollama`) for processing.
+pub fn claim_next(conn: &mut Connection, backend: &str) -> rusqlite::Result<Option<String>> {
     let tx = conn.transaction()?;
     let id: Option<String> = tx
         .query_row(
-            "SELECT id FROM jobs WHERE status = 'pending' ORDER BY created_at, rowid LIMIT 1",
-            [],
+            "SELECT id FROM jobs WHERE status = 'pending' AND backend = ?1 ORDER BY created_at, rowid LIMIT 1",
+            params![backend],
             |row| row.get(0),
         )
         .optional()?;
@@ -363,9 +363,8 @@ pub fn count_unfinished(conn: &Connection) -> rusqlite::Result<usize> {
 pub fn remove_finished_before(conn: &mut Connection, cutoff: i64) -> rusqlite::Result<Vec<String>> {
     let tx = conn.transaction()?;
     let ids: Vec<String> = {
-        let mut statement = tx.prepare(
-            "SELECT id FROM jobs WHERE status IN ('completed', 'failed', 'cancelled') AND finished_at < ?1",
-        )?;
+        let mut statement = tx
+            .prepare("SELECT id FROM jobs WHERE status IN ('completed', 'failed', 'cancelled') AND finished_at < ?1")?;
         let rows = statement.query_map(params![cutoff], |row| row.get(0))?;
         rows.collect::<rusqlite::Result<_>>()?
     };
@@ -413,14 +412,15 @@ mod tests {
         assert_eq!((row.status, row.total_images, row.processed_images), (JobStatus::Pending, 2, 0));
         assert_eq!(row.skipped.len(), 1);
 
-        assert_eq!(claim_next(&mut conn).unwrap().as_deref(), Some("a"));
-        assert_eq!(claim_next(&mut conn).unwrap(), None);
+        assert_eq!(claim_next(&mut conn, "ollama").unwrap(), None, "each backend has its own line");
+        assert_eq!(claim_next(&mut conn, "tesseract").unwrap().as_deref(), Some("a"));
+        assert_eq!(claim_next(&mut conn, "tesseract").unwrap(), None);
         save_report(&conn, "a", 0, &Report::error("l0.jpg", "tesseract", "unreadable")).unwrap();
         assert_eq!(images(&conn, "a", true).unwrap().len(), 1);
 
         // Interrupted: back in line, the finished image kept.
         assert_eq!(requeue_interrupted(&conn).unwrap(), 1);
-        assert_eq!(claim_next(&mut conn).unwrap().as_deref(), Some("a"));
+        assert_eq!(claim_next(&mut conn, "tesseract").unwrap().as_deref(), Some("a"));
         save_report(&conn, "a", 1, &Report::error("l1.jpg", "tesseract", "unreadable too")).unwrap();
         assert_eq!(finish(&mut conn, "a").unwrap(), Some(JobStatus::Failed));
         let row = job(&conn, "a").unwrap().unwrap();

@@ -5,8 +5,8 @@
 use std::io::Cursor;
 use std::path::Path;
 
-use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
 use axum::extract::Multipart;
+use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
 use axum::http::StatusCode;
 use image::ImageFormat;
 use tokio::io::AsyncWriteExt;
@@ -33,7 +33,10 @@ pub struct VerifyForm {
 
 /// Reads and checks the form: an `image` within the size limit, a known `ocr_backend`, and
 /// application data (`application` or `ground_truth`) that parses.
-pub async fn verify_form(multipart: Result<Multipart, MultipartRejection>, config: &Config) -> Result<VerifyForm, AppError> {
+pub async fn verify_form(
+    multipart: Result<Multipart, MultipartRejection>,
+    config: &Config,
+) -> Result<VerifyForm, AppError> {
     let mut multipart = multipart.map_err(rejected)?;
     let mut image = None;
     let mut file_name = None;
@@ -72,7 +75,10 @@ pub async fn verify_form(multipart: Result<Multipart, MultipartRejection>, confi
         }
     }
     let image = image.ok_or_else(|| {
-        AppError::bad_request("missing_image", "The form has no `image` field: send the label image as a file in `image`")
+        AppError::bad_request(
+            "missing_image",
+            "The form has no `image` field: send the label image as a file in `image`",
+        )
     })?;
     if image.is_empty() {
         return Err(AppError::bad_request("missing_image", "The `image` field is empty"));
@@ -86,7 +92,13 @@ pub async fn verify_form(multipart: Result<Multipart, MultipartRejection>, confi
         }
         _ => (None, None),
     };
-    Ok(VerifyForm { image, file_name: file_name.unwrap_or_else(|| "upload".into()), backend, application, application_json })
+    Ok(VerifyForm {
+        image,
+        file_name: file_name.unwrap_or_else(|| "upload".into()),
+        backend,
+        application,
+        application_json,
+    })
 }
 
 /// The backend a form names; tesseract when none.
@@ -110,10 +122,15 @@ pub fn inspect_image(bytes: &[u8], config: &Config) -> Result<ImageFormat, AppEr
             "The upload is not an image the verifier reads (JPEG, PNG, WebP, TIFF, BMP, GIF); the type is judged from the bytes, not the file name",
         )
     })?;
-    let (width, height) = image::ImageReader::with_format(Cursor::new(bytes), format).into_dimensions().map_err(|e| match e {
-        image::ImageError::Limits(limit) => AppError::too_large("image_too_large", format!("The image is too large to read safely: {limit}")),
-        other => AppError::bad_request("invalid_image", format!("The image file is damaged or incomplete: {other}")),
-    })?;
+    let (width, height) =
+        image::ImageReader::with_format(Cursor::new(bytes), format).into_dimensions().map_err(|e| match e {
+            image::ImageError::Limits(limit) => {
+                AppError::too_large("image_too_large", format!("The image is too large to read safely: {limit}"))
+            }
+            other => {
+                AppError::bad_request("invalid_image", format!("The image file is damaged or incomplete: {other}"))
+            }
+        })?;
     let pixels = u64::from(width) * u64::from(height);
     if width.max(height) > config.max_image_side || pixels > config.max_image_pixels {
         return Err(AppError::too_large(
@@ -193,9 +210,13 @@ async fn read_field(field: &mut Field<'_>, limit: u64, body_limit: u64) -> Resul
 
 async fn text_field(field: &mut Field<'_>, name: &str, config: &Config) -> Result<String, AppError> {
     let bytes = read_field(field, MAX_TEXT_FIELD, config.max_file_size).await?.ok_or_else(|| {
-        AppError::too_large("payload_too_large", format!("The `{name}` field is larger than {}", megabytes(MAX_TEXT_FIELD)))
+        AppError::too_large(
+            "payload_too_large",
+            format!("The `{name}` field is larger than {}", megabytes(MAX_TEXT_FIELD)),
+        )
     })?;
-    String::from_utf8(bytes).map_err(|_| AppError::bad_request("invalid_request", format!("The `{name}` field is not UTF-8 text")))
+    String::from_utf8(bytes)
+        .map_err(|_| AppError::bad_request("invalid_request", format!("The `{name}` field is not UTF-8 text")))
 }
 
 fn rejected(rejection: MultipartRejection) -> AppError {
@@ -213,7 +234,10 @@ fn multipart_error(error: &MultipartError, limit: u64) -> AppError {
         )
     } else {
         // A malformed body, or the client went away mid-upload.
-        AppError::bad_request("invalid_multipart", format!("The multipart body could not be read: {}", error.body_text()))
+        AppError::bad_request(
+            "invalid_multipart",
+            format!("The multipart body could not be read: {}", error.body_text()),
+        )
     }
 }
 

@@ -20,6 +20,7 @@ use super::evidence;
 use super::export::{self, ExportError, Format, Row};
 use super::form::ApplicationForm;
 use super::health::{HealthMonitor, Intervals, ServerHealth};
+use super::ollama::OllamaPanel;
 use super::store::{self, DataDir, LoadRequest, Loaded, Loader, PREVIEW_SIDE, SavedLabel, Writer};
 use super::token;
 use crate::application::{Application, Manifest};
@@ -41,10 +42,11 @@ pub struct Settings {
     /// Verify on the server at `server_url` instead of on this machine.
     pub remote: bool,
     pub server_url: String,
-    /// Where the Ollama backend finds Ollama.
+    /// Ollama used directly (not through a server): its address and vision model.
     pub ollama_url: String,
-    /// The vision model the Ollama backend asks for.
     pub ollama_model: String,
+    /// Read a label with Tesseract when Ollama cannot; its report says so.
+    pub allow_fallback: bool,
     pub theme: Theme,
 }
 
@@ -55,8 +57,9 @@ impl Default for Settings {
             workers: 0,
             remote: false,
             server_url: "http://localhost:8000".into(),
-            ollama_url: "http://localhost:11434".into(),
-            ollama_model: "llama3.2-vision".into(),
+            ollama_url: crate::ollama::DEFAULT_URL.into(),
+            ollama_model: crate::ollama::DEFAULT_MODEL.into(),
+            allow_fallback: false,
             theme: Theme::System,
         }
     }
@@ -296,6 +299,16 @@ impl Label {
     fn pool_key(&self) -> PoolKey {
         (self.server.clone(), self.backend)
     }
+
+    /// Whether Ollama on this machine (not through a server) reads this label.
+    fn for_local_ollama(&self) -> bool {
+        self.server.is_none() && self.backend == Backend::Ollama
+    }
+
+    /// Whether the label waits to be sent to Ollama on this machine.
+    fn waits_for_local_ollama(&self) -> bool {
+        self.for_local_ollama() && self.job.is_none() && matches!(self.state, LabelState::Queued)
+    }
 }
 
 type PoolKey = (Option<String>, Backend);
@@ -309,9 +322,15 @@ pub(crate) enum Command {
     SelectCheck(usize),
     Decide(Option<Decision>),
     SetBackend(Backend),
-    UseServer { remote: bool, url: String, token: String },
+    UseServer {
+        remote: bool,
+        url: String,
+        token: String,
+    },
     CheckServerNow,
     Cancel,
+    /// Cancels the labels Ollama on this machine reads or that wait for it.
+    CancelLocalOllama,
     Retry(Option<usize>),
     ClearList,
     WholeLabel,
@@ -460,6 +479,8 @@ pub struct VerifierApp {
     applied_theme: Option<Theme>,
     health: Option<HealthMonitor>,
     health_intervals: Intervals,
+    /// Ollama used directly: its settings and readiness.
+    ollama: OllamaPanel,
     token: String,
     /// The server form's fields as the reviewer types them.
     server_form: (String, String),
@@ -506,6 +527,7 @@ impl VerifierApp {
             server_form: (settings.server_url.clone(), token.clone()),
             token,
             pool_workers: settings.effective_workers(),
+            ollama: OllamaPanel::new(&settings),
             settings,
             labels: Vec::new(),
             selected: None,
@@ -802,6 +824,9 @@ impl VerifierApp {
             if label.job.is_some() || !matches!(label.state, LabelState::Queued) {
                 continue;
             }
+            if label.for_local_ollama() && self.ollama.hold(&self.settings).is_some() {
+                continue;
+            }
             let key = label.pool_key();
             if !self.pools.contains_key(&key) {
                 match self.start_pool(&key) {
@@ -841,6 +866,7 @@ impl VerifierApp {
 
     fn start_pool(&self, (server, backend): &PoolKey) -> Result<Pool, String> {
         let mode = match server {
+            None if *backend == Backend::Ollama => Mode::Ollama(self.ollama.shared()),
             None => Mode::Local(*backend),
             Some(url) => {
                 let token = Some(self.token.clone()).filter(|t| !t.trim().is_empty());
@@ -1034,15 +1060,34 @@ impl VerifierApp {
 
     /// Takes every label not yet being read off the queue.
     fn cancel(&mut self) {
+        self.cancel_where(|_| true);
+    }
+
+    /// Cancels the outstanding labels `which` picks: queued ones are taken off the queue; one
+    /// being read by Ollama stops at once (its report says it was cancelled); one Tesseract is
+    /// reading finishes.
+    fn cancel_where(&mut self, which: impl Fn(&Label) -> bool) {
         let mut by_pool: HashMap<PoolKey, Vec<u64>> = HashMap::new();
         for label in &mut self.labels {
-            if matches!(label.state, LabelState::Queued) {
-                if let Some(job) = label.job.take() {
-                    self.jobs.remove(&job);
-                    by_pool.entry(label.pool_key()).or_default().push(job);
+            if !which(label) {
+                continue;
+            }
+            match label.state {
+                LabelState::Queued => {
+                    if let Some(job) = label.job.take() {
+                        self.jobs.remove(&job);
+                        by_pool.entry(label.pool_key()).or_default().push(job);
+                    }
+                    label.state = LabelState::Cancelled;
+                    label.saved = None;
                 }
-                label.state = LabelState::Cancelled;
-                label.saved = None;
+                // Its result is still taken when it comes.
+                LabelState::Running { .. } => {
+                    if let Some(job) = label.job {
+                        by_pool.entry(label.pool_key()).or_default().push(job);
+                    }
+                }
+                LabelState::Done(_) | LabelState::Cancelled => {}
             }
         }
         for (key, jobs) in by_pool {
@@ -1219,6 +1264,8 @@ impl VerifierApp {
             self.applied_theme = Some(self.settings.theme);
         }
         self.watch_server();
+        let ollama_waiting = self.labels.iter().filter(|l| l.waits_for_local_ollama()).count();
+        self.ollama.update(ui.ctx(), &self.settings, ollama_waiting);
         self.submit_queued();
         self.drain_events();
         if let Some(run) = &mut self.run
@@ -1239,6 +1286,14 @@ impl VerifierApp {
         self.keyboard(ui, &visible, &mut commands);
 
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar_ui(ui, &mut commands));
+        if self.settings.backend == Backend::Ollama && !self.settings.remote {
+            let busy = self.labels.iter().any(|l| l.for_local_ollama() && l.outstanding());
+            let (ollama, settings) = (&mut self.ollama, &mut self.settings);
+            let action = egui::Panel::top("ollama").show(ui, |ui| ollama.panel_ui(ui, settings, busy)).inner;
+            if action.cancel {
+                commands.push(Command::CancelLocalOllama);
+            }
+        }
         if !self.labels.is_empty() {
             egui::Panel::top("batch").show(ui, |ui| self.batch_ui(ui, &mut commands));
         }
@@ -1391,6 +1446,7 @@ impl VerifierApp {
                 }
             }
             Command::Cancel => self.cancel(),
+            Command::CancelLocalOllama => self.cancel_where(Label::for_local_ollama),
             Command::Retry(index) => self.retry(index),
             Command::ClearList => self.clear_list(),
             Command::Recheck(index) => {
@@ -1475,12 +1531,6 @@ impl VerifierApp {
             ui.separator();
             ui.toggle_value(&mut self.show_settings, "Settings");
         });
-        if self.settings.backend == Backend::Ollama && !self.settings.remote {
-            ui.colored_label(
-                Color32::from_rgb(200, 140, 0),
-                "Ollama is not set up yet: labels read with it will show an error.",
-            );
-        }
     }
 
     /// The batch's progress: done / total, labels a minute, time left; cancel and retry.
@@ -1739,7 +1789,12 @@ impl VerifierApp {
 
         match &label.state {
             LabelState::Queued => {
-                ui.label("Waiting for a worker…");
+                match self.ollama.hold(&self.settings).filter(|_| label.waits_for_local_ollama()) {
+                    Some(reason) => {
+                        ui.colored_label(Color32::from_rgb(200, 140, 0), format!("Waiting for Ollama: {reason}"))
+                    }
+                    None => ui.label("Waiting for a worker…"),
+                };
                 return;
             }
             LabelState::Cancelled => {
@@ -1787,6 +1842,7 @@ impl VerifierApp {
                 format!("No application data ({sidecar} not found): checked for presence and format only."),
             );
         }
+        super::ollama::backend_line_ui(ui, report);
         for warning in &report.warnings {
             ui.label(RichText::new(warning).weak());
         }
@@ -1882,13 +1938,11 @@ impl VerifierApp {
                     ui.selectable_value(&mut self.settings.theme, Theme::Dark, "Dark");
                 });
                 ui.end_row();
-                let label = ui.label("Ollama URL");
-                ui.add(egui::TextEdit::singleline(&mut self.settings.ollama_url).desired_width(260.0))
-                    .labelled_by(label.id);
-                ui.end_row();
-                let label = ui.label("Ollama model");
-                ui.add(egui::TextEdit::singleline(&mut self.settings.ollama_model).desired_width(260.0))
-                    .labelled_by(label.id);
+                ui.label("Ollama");
+                ui.label(
+                    RichText::new("address, model and fallback: in the Ollama bar, shown when Ollama is the backend")
+                        .weak(),
+                );
                 ui.end_row();
                 ui.label("Saved labels");
                 ui.label(RichText::new(self.data.root().display().to_string()).weak());

@@ -11,13 +11,15 @@
 //! - `form`: the application data form.
 //! - `store`: the data directory: saved labels, previews and thumbnails, their threads.
 //! - `export`: CSV, JSON and printable HTML.
-//! - `health`: the server's `/health` for the status bar; `token`: the server token file.
+//! - `ollama`: the Ollama panel (address, model, fallback, readiness).
+//! - `health`: the server's `/health` for the status bar; `token`: the server token (keyring or file).
 
 mod app;
 mod evidence;
 pub mod export;
 mod form;
 pub mod health;
+mod ollama;
 mod store;
 mod token;
 

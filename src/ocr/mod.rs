@@ -3,11 +3,21 @@
 //! preparation before OCR.
 //!
 //! The types here carry no engine detail, so the core can be tested with words built by hand.
+//! Two kinds of engine sit behind the trait: Tesseract measures where each word is and how sure
+//! it is; a vision model (Ollama) transcribes the text without positions, so its page is lines of
+//! words on a made-up grid and [`OcrEngine::measures_boxes`] says so.
 
 pub mod prepare;
 pub mod tesseract;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use image::DynamicImage;
 use serde::{Deserialize, Serialize};
+
+use crate::ollama::OllamaError;
+use prepare::Prepared;
 
 /// A box in pixels of the image as stored (after EXIF orientation): `[x, y, width, height]` on
 /// the wire.
@@ -168,8 +178,30 @@ pub enum OcrError {
     Engine(String),
     #[error("OCR failed: {0}")]
     Recognition(String),
-    #[error("the {0} backend is not set up yet")]
-    Unavailable(String),
+    #[error(transparent)]
+    Ollama(#[from] OllamaError),
+}
+
+/// What a label cancelled before it was read says in its report.
+pub const CANCELLED: &str = "Cancelled before the label was read";
+
+/// Asks a long recognition (a vision model's minute) to stop. Clones share one flag.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Cancel {
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    /// Clears the flag before the next label.
+    pub fn reset(&self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
 }
 
 /// An OCR engine. Implementations own their native handles, so they live on one thread.
@@ -179,6 +211,20 @@ pub trait OcrEngine {
 
     /// Reads the words of a prepared image.
     fn recognize(&mut self, image: &image::GrayImage) -> Result<OcrPage, OcrError>;
+
+    /// Reads a decoded label: `original` as stored (after EXIF orientation), `prepared` as
+    /// prepared for OCR. The default reads `prepared`, as Tesseract wants; a vision model reads
+    /// the original, whose colours it uses.
+    fn recognize_label(&mut self, original: &DynamicImage, prepared: &Prepared) -> Result<OcrPage, OcrError> {
+        let _ = original;
+        self.recognize(&prepared.gray)
+    }
+
+    /// Whether the page's boxes and confidences were measured on the image. A transcription's
+    /// are made up: the checks then show no boxes and leave type weight to the reviewer.
+    fn measures_boxes(&self) -> bool {
+        true
+    }
 }
 
 /// The OCR backends a reviewer can choose.
@@ -204,11 +250,16 @@ impl Backend {
         Self::ALL.into_iter().find(|b| b.as_str().eq_ignore_ascii_case(name.trim()))
     }
 
-    /// Starts an engine of this backend on the calling thread.
+    /// Starts an engine of this backend on the calling thread; Ollama's settings come from the
+    /// environment (`OLLAMA_HOST`, `OLLAMA_MODEL`, `OLLAMA_TIMEOUT_SECONDS`).
     pub fn create_engine(self) -> Result<Box<dyn OcrEngine>, OcrError> {
         match self {
             Self::Tesseract => Ok(Box::new(tesseract::Tesseract::new()?)),
-            Self::Ollama => Err(OcrError::Unavailable("Ollama".into())),
+            Self::Ollama => {
+                let config = crate::ollama::OllamaConfig::from_env().map_err(OllamaError::Setup)?;
+                let shared = crate::ollama::SharedConfig::new(config);
+                Ok(Box::new(crate::ollama::OllamaEngine::new(shared, Cancel::default())?))
+            }
         }
     }
 }

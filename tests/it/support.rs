@@ -31,7 +31,17 @@ pub fn manifest() -> Vec<Expected> {
 
 /// Runs `ttb-verifier ARGS` in the repository root.
 pub fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ttb-verifier")).args(args).current_dir(root()).output().expect("the binary runs")
+    run_with_env(args, &[])
+}
+
+/// [`run`] with extra environment variables.
+pub fn run_with_env(args: &[&str], vars: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ttb-verifier"))
+        .args(args)
+        .envs(vars.iter().copied())
+        .current_dir(root())
+        .output()
+        .expect("the binary runs")
 }
 
 /// The JSON array `verify --format json` printed.

@@ -18,7 +18,14 @@ async fn token_is_required_everywhere_but_health_when_configured() {
     expect_error(r, 401, "unauthorized").await;
     let r = server.client.post(server.url("/verify")).bearer_auth("wrong").multipart(form()).send().await.unwrap();
     expect_error(r, 401, "unauthorized").await;
-    let r = server.client.post(server.url("/verify")).basic_auth("s3cret", None::<&str>).multipart(form()).send().await.unwrap();
+    let r = server
+        .client
+        .post(server.url("/verify"))
+        .basic_auth("s3cret", None::<&str>)
+        .multipart(form())
+        .send()
+        .await
+        .unwrap();
     expect_error(r, 401, "unauthorized").await;
     for path in ["/openapi.json".to_string(), format!("/verify/status/{job}"), format!("/verify/batch/{job}")] {
         let r = server.client.get(server.url(&path)).send().await.unwrap();
@@ -30,7 +37,12 @@ async fn token_is_required_everywhere_but_health_when_configured() {
     expect_error(r, 401, "unauthorized").await;
     let r = server.post_form("/verify/async", form()).await;
     expect_error(r, 401, "unauthorized").await;
-    let r = server.post_form("/verify/batch", support::batch_form(support::zip_of(&[("a.jpg", support::sample("label_good_001.jpg"))]))).await;
+    let r = server
+        .post_form(
+            "/verify/batch",
+            support::batch_form(support::zip_of(&[("a.jpg", support::sample("label_good_001.jpg"))])),
+        )
+        .await;
     expect_error(r, 401, "unauthorized").await;
 
     let (code, _) = server.get_json("/health").await;
@@ -50,7 +62,13 @@ async fn without_a_token_no_header_is_needed() {
     let r = server.client.get(server.url("/openapi.json")).send().await.unwrap();
     assert_eq!(r.status(), 200);
     // A wrong header is ignored when no token is configured.
-    let r = server.client.get(server.url(&format!("/verify/status/{}", uuid_like()))).bearer_auth("anything").send().await.unwrap();
+    let r = server
+        .client
+        .get(server.url(&format!("/verify/status/{}", uuid_like())))
+        .bearer_auth("anything")
+        .send()
+        .await
+        .unwrap();
     expect_error(r, 404, "job_not_found").await;
     server.stop().await.unwrap();
 }
@@ -77,7 +95,8 @@ async fn cors_allows_configured_origins_only() {
     let r = preflight("https://evil.example").await.unwrap();
     assert!(r.headers().get("access-control-allow-origin").is_none());
     // Error answers carry CORS headers too, so a browser app can read them.
-    let r = server.client.get(server.url("/openapi.json")).header("origin", "https://app.example").send().await.unwrap();
+    let r =
+        server.client.get(server.url("/openapi.json")).header("origin", "https://app.example").send().await.unwrap();
     assert_eq!(r.status(), 401);
     assert_eq!(r.headers().get("access-control-allow-origin").unwrap(), "https://app.example");
     server.stop().await.unwrap();

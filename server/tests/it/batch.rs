@@ -39,7 +39,12 @@ async fn batch_verifies_images_with_their_sidecars() {
     let summary = &done["summary"];
     assert_eq!(summary["total"], 2);
     assert_eq!(summary["errors"], 0);
-    assert_eq!(summary["compliant"].as_u64().unwrap() + summary["needs_review"].as_u64().unwrap() + summary["non_compliant"].as_u64().unwrap(), 2);
+    assert_eq!(
+        summary["compliant"].as_u64().unwrap()
+            + summary["needs_review"].as_u64().unwrap()
+            + summary["non_compliant"].as_u64().unwrap(),
+        2
+    );
     let skipped: Vec<&str> = done["skipped"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
     assert_eq!(skipped, ["__MACOSX/._label_good_001.jpg", "labels/README.txt", "labels/orphan.json"]);
     let status: ttb_verifier::api::BatchStatus = serde_json::from_value(done).unwrap();
@@ -94,7 +99,9 @@ async fn zip_attacks_and_bad_batches_are_refused() {
 
     // Path traversal, either slash, and absolute paths.
     for name in ["../evil.jpg", "labels/../../evil.jpg", "/etc/evil.jpg", "..\\evil.jpg"] {
-        let r = server.post_form("/verify/batch", batch_form(zip_of(&[("ok.jpg", jpeg.clone()), (name, jpeg.clone())]))).await;
+        let r = server
+            .post_form("/verify/batch", batch_form(zip_of(&[("ok.jpg", jpeg.clone()), (name, jpeg.clone())])))
+            .await;
         let body = expect_error(r, 400, "unsafe_zip_entry").await;
         assert!(body["detail"].as_str().unwrap().contains("evil.jpg"), "{body}");
     }
@@ -122,7 +129,10 @@ async fn zip_attacks_and_bad_batches_are_refused() {
     let r = server.post_form("/verify/batch", batch_form(zip_of(&[("notes.txt", b"hello".to_vec())]))).await;
     expect_error(r, 400, "empty_batch").await;
     let r = server
-        .post_form("/verify/batch", batch_form(zip_of(&[("a.jpg", jpeg.clone()), ("a.json", b"{\"abv\": \"strong\"}".to_vec())])))
+        .post_form(
+            "/verify/batch",
+            batch_form(zip_of(&[("a.jpg", jpeg.clone()), ("a.json", b"{\"abv\": \"strong\"}".to_vec())])),
+        )
         .await;
     let body = expect_error(r, 400, "invalid_application").await;
     assert!(body["detail"].as_str().unwrap().contains("a.json"), "{body}");

@@ -12,7 +12,10 @@ async fn async_job_completes() {
     let server = TestServer::start(support::config(data.path())).await;
     let application = support::sample_text("label_good_001.json");
     let r = server
-        .post_form("/verify/async", image_form(support::sample("label_good_001.jpg"), "label_good_001.jpg", &[("application", &application)]))
+        .post_form(
+            "/verify/async",
+            image_form(support::sample("label_good_001.jpg"), "label_good_001.jpg", &[("application", &application)]),
+        )
         .await;
     assert_eq!(r.status(), 202);
     let accepted: ttb_verifier::api::JobAccepted = r.json().await.unwrap();
@@ -31,13 +34,16 @@ async fn async_job_completes() {
     // Only failed jobs are retried; unknown ids are 404.
     let r = server.client.post(server.url(&format!("/verify/retry/{}", accepted.job_id))).send().await.unwrap();
     expect_error(r, 409, "not_retryable").await;
-    for path in ["/verify/status/0b9a5f8e-2c1d-4e3f-8a7b-6c5d4e3f2a1b", "/verify/status/not-a-job", "/verify/batch/not-a-job"] {
+    for path in
+        ["/verify/status/0b9a5f8e-2c1d-4e3f-8a7b-6c5d4e3f2a1b", "/verify/status/not-a-job", "/verify/batch/not-a-job"]
+    {
         let r = server.client.get(server.url(path)).send().await.unwrap();
         expect_error(r, 404, "job_not_found").await;
     }
     let r = server.client.post(server.url("/verify/retry/0b9a5f8e-2c1d-4e3f-8a7b-6c5d4e3f2a1b")).send().await.unwrap();
     expect_error(r, 404, "job_not_found").await;
-    let r = server.client.delete(server.url("/verify/batch/0b9a5f8e-2c1d-4e3f-8a7b-6c5d4e3f2a1b")).send().await.unwrap();
+    let r =
+        server.client.delete(server.url("/verify/batch/0b9a5f8e-2c1d-4e3f-8a7b-6c5d4e3f2a1b")).send().await.unwrap();
     expect_error(r, 404, "job_not_found").await;
     server.stop().await.unwrap();
 }
@@ -108,8 +114,10 @@ async fn stored_progress(data: &std::path::Path, id: &str) -> (String, i64) {
     let id = id.to_string();
     store
         .call(move |conn| {
-            let status = ttb_verifier_server::store::status(conn, &id)?.map(|s| s.as_str().to_string()).unwrap_or_default();
-            let read: i64 = conn.query_row("SELECT COUNT(report) FROM job_images WHERE job_id = ?1", [&id], |row| row.get(0))?;
+            let status =
+                ttb_verifier_server::store::status(conn, &id)?.map(|s| s.as_str().to_string()).unwrap_or_default();
+            let read: i64 =
+                conn.query_row("SELECT COUNT(report) FROM job_images WHERE job_id = ?1", [&id], |row| row.get(0))?;
             Ok((status, read))
         })
         .await

@@ -13,7 +13,7 @@ use std::time::Duration;
 use regex::Regex;
 use serde_json::Value;
 
-use crate::support::{self, FakeOllama, TestServer};
+use crate::support::{self, TestServer};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -249,8 +249,7 @@ async fn runbook_health_answers_and_curl_commands_work_against_the_real_server()
     assert_eq!(verify_commands.len(), 3, "the runbook's /verify commands: {verify_commands:?}");
 
     let data = support::temp_dir();
-    let ollama = FakeOllama::start("127.0.0.1:0".parse().unwrap(), true).await;
-    let addr = ollama.addr;
+    let ollama = support::standin_ollama();
     let mut config = support::config(data.path());
     config.ollama_host = ollama.url();
     let server = TestServer::start(config).await;
@@ -268,9 +267,15 @@ async fn runbook_health_answers_and_curl_commands_work_against_the_real_server()
         assert!(runbook.contains(&format!("`{key}`")), "/health has `{key}`, which the runbook does not mention");
     }
 
+    // Healthy, the documented Ollama call is read by the vision model (the stand-in's).
+    for command in verify_commands.iter().filter(|c| c.contains("ocr_backend=ollama")) {
+        let answer = run_documented(command, &server.base).await;
+        assert_eq!(answer["backend"], "ollama", "{command}: {answer}");
+        assert_eq!(answer["status"], "NEEDS_REVIEW", "{command}: {answer}");
+    }
+
     // Degraded: Ollama answers without the model (the download still running).
-    ollama.stop().await;
-    let without_model = FakeOllama::start(addr, false).await;
+    ollama.set_models(&["qwen2.5vl:7b"]);
     let degraded = wait_for_health(&server, "degraded", Some("Model ")).await;
     assert_contains(&degraded, &degraded_doc, "degraded /health");
     assert_contains(
@@ -299,5 +304,5 @@ async fn runbook_health_answers_and_curl_commands_work_against_the_real_server()
     }
 
     server.stop().await.unwrap();
-    without_model.stop().await;
+    ollama.stop();
 }

@@ -1,16 +1,14 @@
-//! Helpers: a server on a real loopback port, a stand-in Ollama, sample files, forms and ZIPs.
+//! Helpers: a server on a real loopback port, the stand-in Ollama, sample files, forms and ZIPs.
 
 use std::io::Write;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use axum::Json;
-use axum::routing::get;
 use reqwest::multipart::{Form, Part};
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+pub use ttb_ollama_standin::{Reply, StandIn};
 use ttb_verifier_server::{Config, ServerError};
 
 pub const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../test_samples");
@@ -23,11 +21,39 @@ pub fn sample_text(name: &str) -> String {
     std::fs::read_to_string(Path::new(SAMPLES).join(name)).unwrap()
 }
 
-/// Log lines of the servers under test, shown for failing tests (`RUST_LOG` to change).
+/// Everything the servers of this test process logged, for tests of the log lines.
+static LOGS: std::sync::OnceLock<std::sync::Arc<std::sync::Mutex<Vec<u8>>>> = std::sync::OnceLock::new();
+
+fn logs() -> std::sync::Arc<std::sync::Mutex<Vec<u8>>> {
+    LOGS.get_or_init(Default::default).clone()
+}
+
+/// A log writer that keeps a copy of each line and prints it (shown for failing tests).
+struct Tee(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Write for Tee {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        print!("{}", String::from_utf8_lossy(buf));
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Log lines of the servers under test, shown for failing tests (`RUST_LOG` to change) and kept
+/// for [`captured_logs`].
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false).with_writer(|| Tee(logs())).try_init();
+}
+
+/// What the servers of this process have logged so far.
+pub fn captured_logs() -> String {
+    String::from_utf8_lossy(&logs().lock().unwrap()).into_owned()
 }
 
 /// A configuration for tests: small pool, fast Ollama checks against a closed port, data in
@@ -56,8 +82,13 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(config: Config) -> Self {
+        Self::start_on("127.0.0.1:0", config).await
+    }
+
+    /// [`Self::start`] on `addr` (the port of a stopped server can be taken again).
+    pub async fn start_on(addr: &str, config: Config) -> Self {
         init_logging();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let handle = tokio::spawn(ttb_verifier_server::run(listener, config, async {
@@ -167,9 +198,8 @@ pub fn zip_of(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
 /// A ZIP bomb: one `name` entry of `megabytes` MB of zeros, a few hundred KB compressed.
 pub fn zip_bomb(name: &str, megabytes: usize) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .large_file(true);
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).large_file(true);
     zip.start_file(name, options).unwrap();
     let block = vec![0u8; 1024 * 1024];
     for _ in 0..megabytes {
@@ -206,55 +236,14 @@ pub fn png_declaring(width: u32, height: u32) -> Vec<u8> {
     png
 }
 
-/// A stand-in for Ollama answering `GET /api/tags`, listing `llama3.2-vision:latest` or not.
-pub struct FakeOllama {
-    pub addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
-    handle: JoinHandle<()>,
-}
+pub const MODEL: &str = "llama3.2-vision:latest";
 
-impl FakeOllama {
-    /// Starts on `addr` (port 0 for any).
-    pub async fn start(addr: SocketAddr, with_model: bool) -> Self {
-        let socket = tokio::net::TcpSocket::new_v4().unwrap();
-        // The port is reused right after the previous stand-in stopped.
-        socket.set_reuseaddr(true).unwrap();
-        socket.bind(addr).unwrap();
-        let listener = socket.listen(64).unwrap();
-        let addr = listener.local_addr().unwrap();
-        let models = if with_model {
-            json!([{"name": "llama3.2-vision:latest", "model": "llama3.2-vision:latest", "size": 7_816_589_186_u64}])
-        } else {
-            json!([{"name": "qwen2.5vl:7b", "model": "qwen2.5vl:7b"}])
-        };
-        let app = axum::Router::new().route(
-            "/api/tags",
-            get(move || {
-                let models = models.clone();
-                async move { Json(json!({ "models": models })) }
-            }),
-        );
-        let (stop, stopped) = oneshot::channel::<()>();
-        let handle = tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
-        Self { addr, stop: Some(stop), handle }
-    }
-
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    pub async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        let _ = (&mut self.handle).await;
-    }
+/// A stand-in Ollama (`tools/ollama-standin`) with the model, answering as a model reading
+/// `label_good_001.jpg` faithfully would.
+pub fn standin_ollama() -> StandIn {
+    let standin = StandIn::start(&[MODEL]).unwrap();
+    standin.set_reply(Reply::Answer(ttb_ollama_standin::faithful_answer()));
+    standin
 }
 
 pub fn temp_dir() -> tempfile::TempDir {

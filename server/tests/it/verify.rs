@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use reqwest::multipart::Form;
 use serde_json::Value;
 
-use crate::support::{self, FakeOllama, TestServer, expect_error, image_form};
+use crate::support::{self, TestServer, expect_error, image_form};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn good_label_is_compliant() {
@@ -15,7 +15,10 @@ async fn good_label_is_compliant() {
 
     let application = support::sample_text("label_good_001.json");
     let response = server
-        .post_form("/verify", image_form(support::sample("label_good_001.jpg"), "label_good_001.jpg", &[("application", &application)]))
+        .post_form(
+            "/verify",
+            image_form(support::sample("label_good_001.jpg"), "label_good_001.jpg", &[("application", &application)]),
+        )
         .await;
     assert_eq!(response.status(), 200);
     let correlation = response.headers().get("x-correlation-id").unwrap().to_str().unwrap().to_string();
@@ -31,13 +34,19 @@ async fn good_label_is_compliant() {
     // The runbook's call: image and backend, no application data; the earlier service's
     // `ground_truth` name works too.
     let runbook = server
-        .post_form("/verify", image_form(support::sample("label_good_001.jpg"), "label_good_001.jpg", &[("ocr_backend", "tesseract")]))
+        .post_form(
+            "/verify",
+            image_form(support::sample("label_good_001.jpg"), "label_good_001.jpg", &[("ocr_backend", "tesseract")]),
+        )
         .await;
     assert_eq!(runbook.status(), 200);
     let report: Value = runbook.json().await.unwrap();
     assert_eq!(report["validation_level"], "STRUCTURAL_ONLY");
     let legacy = server
-        .post_form("/verify", image_form(support::sample("label_good_001.jpg"), "x.jpg", &[("ground_truth", &application)]))
+        .post_form(
+            "/verify",
+            image_form(support::sample("label_good_001.jpg"), "x.jpg", &[("ground_truth", &application)]),
+        )
         .await;
     assert_eq!(legacy.status(), 200);
     assert_eq!(legacy.json::<Value>().await.unwrap()["validation_level"], "FULL_VALIDATION");
@@ -57,10 +66,13 @@ async fn bad_input_is_refused_with_the_envelope() {
     let r = server.post_form("/verify", image_form(jpeg.clone(), "a.jpg", &[("ocr_backend", "easyocr")])).await;
     let body = expect_error(r, 400, "invalid_backend").await;
     assert!(body["detail"].as_str().unwrap().contains("easyocr"));
-    let r = server.post_form("/verify", image_form(jpeg.clone(), "a.jpg", &[("application", "{\"brand_name\": ")])).await;
+    let r =
+        server.post_form("/verify", image_form(jpeg.clone(), "a.jpg", &[("application", "{\"brand_name\": ")])).await;
     let body = expect_error(r, 400, "invalid_application").await;
     assert!(body["detail"].as_str().unwrap().contains("not valid JSON"), "{body}");
-    let r = server.post_form("/verify", image_form(jpeg.clone(), "a.jpg", &[("application", r#"{"product_type": "cider"}"#)])).await;
+    let r = server
+        .post_form("/verify", image_form(jpeg.clone(), "a.jpg", &[("application", r#"{"product_type": "cider"}"#)]))
+        .await;
     let body = expect_error(r, 400, "invalid_application").await;
     assert!(body["detail"].as_str().unwrap().contains("product_type"), "{body}");
     let r = server.post_form("/verify", Form::new().text("ocr_backend", "tesseract")).await;
@@ -114,34 +126,6 @@ async fn bad_input_is_refused_with_the_envelope() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ollama_backend_answers_503_with_retry_after() {
-    let data = support::temp_dir();
-    let server = TestServer::start(support::config(data.path())).await;
-    let form = || image_form(support::sample("label_good_001.jpg"), "a.jpg", &[("ocr_backend", "ollama")]);
-
-    // Ollama unreachable.
-    let r = server.post_form("/verify", form()).await;
-    assert!(r.headers().get("retry-after").is_some());
-    let body = expect_error(r, 503, "backend_unavailable").await;
-    assert!(body["detail"].as_str().unwrap().contains("Ollama"), "{body}");
-    server.stop().await.unwrap();
-
-    // Ollama up with the model: the engine itself is not built yet.
-    let ollama = FakeOllama::start("127.0.0.1:0".parse().unwrap(), true).await;
-    let data = support::temp_dir();
-    let mut config = support::config(data.path());
-    config.ollama_host = ollama.url();
-    let server = TestServer::start(config).await;
-    server.wait_for(|| async { server.get_json("/health").await.1["status"] == "healthy" }).await;
-    let r = server.post_form("/verify", form()).await;
-    assert!(r.headers().get("retry-after").is_some());
-    let body = expect_error(r, 503, "backend_unavailable").await;
-    assert_eq!(body["detail"], "The ollama backend is not set up yet");
-    server.stop().await.unwrap();
-    ollama.stop().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn saturation_answers_503_with_retry_after() {
     let data = support::temp_dir();
     let mut config = support::config(data.path());
@@ -188,4 +172,32 @@ async fn slow_requests_time_out_with_504() {
     let body = expect_error(r, 504, "timeout").await;
     assert!(body["detail"].as_str().unwrap().contains("/verify/async"));
     server.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_are_logged_with_their_correlation_id() {
+    let data = support::temp_dir();
+    let server = TestServer::start(support::config(data.path())).await;
+    let jpeg = support::sample("label_good_001.jpg");
+    let r = server.post_form("/verify", image_form(jpeg.clone(), "a.jpg", &[("ocr_backend", "easyocr")])).await;
+    let body = expect_error(r, 400, "invalid_backend").await;
+    let id = body["correlation_id"].as_str().unwrap().to_string();
+    // A caller's own id is kept, in the header, the body and the log.
+    let r = server
+        .client
+        .post(server.url("/verify"))
+        .header("x-correlation-id", "caller-42")
+        .multipart(image_form(b"%PDF-1.7".to_vec(), "a.jpg", &[]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(expect_error(r, 415, "unsupported_media_type").await["correlation_id"], "caller-42");
+    server.stop().await.unwrap();
+
+    let logs = support::captured_logs();
+    for (id, code) in [(id.as_str(), "invalid_backend"), ("caller-42", "unsupported_media_type")] {
+        let line = logs.lines().find(|l| l.contains("request refused") && l.contains(id));
+        let line = line.unwrap_or_else(|| panic!("no log line with {id}:\n{logs}"));
+        assert!(line.contains(code), "{line}");
+    }
 }
