@@ -286,7 +286,7 @@ fn remote_label(
     let last_percent = Arc::new(std::sync::atomic::AtomicU64::new(u64::MAX));
     let progress: crate::remote::Progress = Arc::new(move |sent, total| {
         // One event per 5 % is plenty for a progress bar.
-        let percent = if total == 0 { 100 } else { sent * 100 / total } / 5;
+        let percent = (sent * 100).checked_div(total).unwrap_or(100) / 5;
         if last_percent.swap(percent, Ordering::Relaxed) != percent {
             let _ = progress_events.send(Event::Uploading { id, sent, total });
             if let Some(notify) = &progress_notify {

@@ -1,18 +1,34 @@
 //! One label from image to report: decode, prepare, OCR, check, assemble.
 //!
-//! This is where the pure core meets an engine. It never returns an `Err` for a bad label: an
-//! unreadable image becomes a report with status `ERROR` and a message saying why.
+//! [`read`] is where the pure core meets an engine. It prepares the image (see
+//! [`crate::ocr::prepare`]), reads it, and reads again where the first read is doubtful, always
+//! through the engine it is given:
+//! - the other way up, when the photo was sideways (text lines alone cannot tell 90 from 270
+//!   degrees) or the upright read is mostly illegible (an upside-down photo); the read with
+//!   more confidently read letters wins;
+//! - the government warning's region at a larger scale, when its checks are uncertain (OCR noise
+//!   in the wording, an unclear header, a type weight that could not be judged); the read whose
+//!   warning checks come out better wins, and its words replace the first read's there.
+//!
+//! It then makes the warning's checks (they need pixels, for the type weight, and do not depend
+//! on the application) and measures the image's quality, so the [`Reading`] it returns holds no
+//! pixels. [`assess`] is pure: the checks on a reading and an application, re-run whenever the
+//! application data is edited. Neither returns an `Err` for a bad label: an unreadable image
+//! becomes a report with status `ERROR` and a message saying why.
 
+use std::cmp::Reverse;
 use std::path::Path;
 use std::time::Instant;
 
-use image::DynamicImage;
+use image::{DynamicImage, GrayImage, imageops::FilterType};
 
 use crate::application::Application;
-use crate::ocr::prepare::{self, DecodeLimits, Prepared};
-use crate::ocr::{OcrEngine, OcrPage};
-use crate::report::{Report, Status, ValidationLevel};
+use crate::ocr::prepare::{self, Affine, DecodeLimits, Preparation};
+use crate::ocr::{BBox, OcrEngine, OcrError, OcrPage, OcrWord};
+use crate::quality::{self, QualityFlag, QualityKind};
+use crate::report::{Outcome, Report, Status, ValidationLevel};
 use crate::rules;
+use crate::rules::warning::{self, Obscured, WarningResult};
 
 /// A label to verify: its name in reports, and its application data if any.
 #[derive(Debug, Clone)]
@@ -21,30 +37,241 @@ pub struct LabelInput<'a> {
     pub application: Option<&'a Application>,
 }
 
-/// What OCR gave for one image, kept so that edited application data can be re-checked without
-/// a new OCR run.
+/// What reading one image gave, kept so that edited application data can be re-checked without
+/// a new OCR run. Holds no pixels: a few kilobytes per label.
 #[derive(Debug, Clone)]
 pub struct Reading {
     pub backend: &'static str,
+    /// The words, in pixels of the prepared image.
     pub page: OcrPage,
-    pub prepared: Prepared,
+    /// The government warning's checks, in pixels of the prepared image.
+    pub warning: WarningResult,
+    /// Image-quality problems found, in pixels of the prepared image.
+    pub quality: Vec<QualityFlag>,
+    /// How the image was prepared, to map boxes back to the stored image.
+    pub preparation: Preparation,
     /// Size of the stored image (after EXIF orientation).
     pub image_size: [u32; 2],
     pub ocr_seconds: f64,
+    /// OCR passes made: 1 for a clean upright label, more for the re-reads above.
+    pub passes: u32,
 }
 
-/// Prepares and reads a decoded image.
-pub fn read(engine: &mut dyn OcrEngine, image: &DynamicImage) -> Result<Reading, crate::ocr::OcrError> {
+/// Prepares and reads a decoded image (see the module's notes).
+pub fn read(engine: &mut dyn OcrEngine, image: &DynamicImage) -> Result<Reading, OcrError> {
     let started = Instant::now();
-    let prepared = prepare::prepare(image);
-    let page = engine.recognize(&prepared.gray)?;
+    let rereads = engine.affords_rereads();
+    let mut prepared = prepare::prepare(image);
+    let mut page = engine.recognize(&prepared.gray)?;
+    let mut passes = 1;
+    if rereads && (prepared.how.sideways() || !legible(&page)) {
+        let turned = prepared.half_turned();
+        let other = engine.recognize(&turned.gray)?;
+        passes += 1;
+        if legibility(&other) > legibility(&page) {
+            prepared = turned;
+            page = other;
+        }
+    }
+    let lines = page.lines();
+    let mut warning = warning::check_warning(&lines, Some(&prepared.gray));
+    // Where the image is unclear over the warning (glare, or all of it blurred, dark or tiny),
+    // differences there may only be misread.
+    let first_flags = quality::measure(&prepared.gray, prepared.scale(), &page, &warning);
+    let obscured = quality::obscured(&first_flags, warning_lines(&warning));
+    if !obscured.is_empty() {
+        warning = warning::check_warning_with(&lines, Some(&prepared.gray), &obscured);
+    }
+    if rereads
+        && uncertain(&warning)
+        && let Some(region) = warning_region(&warning, &prepared.gray)
+    {
+        // Washed-out print reads better thresholded against its own surroundings.
+        let glare = first_flags.iter().any(|f| f.kind == QualityKind::Glare);
+        let (crop_page, crop_warning) = reread(engine, &prepared.gray, &region, glare, &obscured)?;
+        passes += 1;
+        if warning_key(&crop_warning) > warning_key(&warning) {
+            page = merge_words(page, crop_page, region.core);
+            warning = crop_warning;
+        }
+    }
+    let quality = quality::measure(&prepared.gray, prepared.scale(), &page, &warning);
     Ok(Reading {
         backend: engine.name(),
         page,
-        prepared,
+        warning,
+        quality,
+        preparation: prepared.how,
         image_size: [image.width(), image.height()],
         ocr_seconds: started.elapsed().as_secs_f64(),
+        passes,
     })
+}
+
+/// Letters in words read with confidence: words of three letters or digits or more at
+/// confidence 0.7 or more.
+fn legibility(page: &OcrPage) -> usize {
+    page.words
+        .iter()
+        .filter(|w| w.confidence >= 0.7)
+        .map(|w| w.text.chars().filter(|c| c.is_alphanumeric()).count())
+        .filter(|&n| n >= 3)
+        .sum()
+}
+
+/// Whether a read looks like upright text: at least 40 confidently read letters, at least half
+/// of all letters read. Upside-down text reads as short low-confidence fragments.
+fn legible(page: &OcrPage) -> bool {
+    let all: usize = page.words.iter().map(|w| w.text.chars().filter(|c| c.is_alphanumeric()).count()).sum();
+    let good = legibility(page);
+    good >= 40 && good * 2 >= all
+}
+
+/// The boxes of the warning's lines, none when it was not found.
+fn warning_lines(result: &WarningResult) -> &[BBox] {
+    match result.checks.first() {
+        Some(c) if result.summary.present => &c.boxes,
+        _ => &[],
+    }
+}
+
+fn outcome_of(result: &WarningResult, field: &str) -> Option<Outcome> {
+    result.checks.iter().find(|c| c.field == field).map(|c| c.outcome)
+}
+
+/// A warning that was found but whose wording, header or weight a better read could change.
+fn uncertain(result: &WarningResult) -> bool {
+    result.summary.present && result.doubtful
+}
+
+/// Orders two reads of the warning: found, then wording (pass over review over fail, then fewer
+/// differing words), header and weight (pass over review over fail), then a weight that could
+/// be measured, then confidence.
+fn warning_key(result: &WarningResult) -> (bool, u8, Reverse<usize>, u8, u8, bool, i32) {
+    let rank = |field| match outcome_of(result, field) {
+        Some(Outcome::Pass) => 2,
+        Some(Outcome::Review) => 1,
+        _ => 0,
+    };
+    let bold = result.checks.iter().find(|c| c.field == warning::FIELD_BOLD);
+    let confidence = result.checks.first().and_then(|c| c.confidence).unwrap_or(0.0);
+    (
+        result.summary.present,
+        rank(warning::FIELD_TEXT),
+        Reverse(result.differences),
+        rank(warning::FIELD_HEADER),
+        rank(warning::FIELD_BOLD),
+        bold.is_some_and(|c| c.found.is_some()),
+        (confidence * 1000.0) as i32,
+    )
+}
+
+/// A part of the prepared image to read again, larger.
+#[derive(Debug, Clone, Copy)]
+struct Region {
+    /// What is cropped: the warning with a margin.
+    crop: BBox,
+    /// The warning's lines: words there are replaced by the re-read's.
+    core: BBox,
+    /// How much the crop is enlarged.
+    factor: f64,
+}
+
+/// Warning lines enlarged to about this many pixels tall read best.
+const REREAD_LINE_HEIGHT: f64 = 52.0;
+/// Grey levels under the neighbourhood's mean from which a pixel counts as ink, when thresholding
+/// washed-out print: above JPEG noise, below faint strokes.
+const ADAPTIVE_DELTA: i32 = 12;
+/// The most pixels a re-read may cost (about a whole label's worth).
+const REREAD_MAX_PIXELS: f64 = 1.6e6;
+
+/// The warning's lines with a margin, and how much to enlarge them.
+fn warning_region(result: &WarningResult, gray: &GrayImage) -> Option<Region> {
+    let lines = &result.checks.first()?.boxes;
+    let core = BBox::enclosing(lines)?;
+    let mut heights: Vec<u32> = lines.iter().map(|b| b.h).collect();
+    heights.sort_unstable();
+    let line_h = f64::from(*heights.get(heights.len() / 2)?.max(&4));
+    let (mx, my) = ((line_h * 1.5) as u32, (line_h * 0.8) as u32);
+    let (w, h) = gray.dimensions();
+    let x = core.x.saturating_sub(mx);
+    let y = core.y.saturating_sub(my);
+    let crop = BBox::new(x, y, (core.right() + mx).min(w) - x, (core.bottom() + my).min(h) - y);
+    let area = f64::from(crop.w) * f64::from(crop.h);
+    let factor = (REREAD_LINE_HEIGHT / line_h).clamp(1.25, 3.0).min((REREAD_MAX_PIXELS / area.max(1.0)).sqrt());
+    (factor >= 1.1 && crop.w >= 8 && crop.h >= 8).then_some(Region { crop, core, factor })
+}
+
+/// Reads `region` of the prepared image again, enlarged (and, when `adaptive`, thresholded
+/// against each pixel's surroundings), and checks the warning there; the type weight is measured
+/// on the enlarged grey image. Words and boxes come back in pixels of the prepared image.
+fn reread(
+    engine: &mut dyn OcrEngine,
+    gray: &GrayImage,
+    region: &Region,
+    adaptive: bool,
+    obscured: &[Obscured],
+) -> Result<(OcrPage, WarningResult), OcrError> {
+    let c = region.crop;
+    let crop = image::imageops::crop_imm(gray, c.x, c.y, c.w, c.h).to_image();
+    let (nw, nh) = ((f64::from(c.w) * region.factor).round() as u32, (f64::from(c.h) * region.factor).round() as u32);
+    let enlarged = image::imageops::resize(&crop, nw.max(1), nh.max(1), FilterType::CatmullRom);
+    let mut page = if adaptive {
+        let radius = ((REREAD_LINE_HEIGHT * 1.2) as u32).max(1);
+        engine.recognize(&imageproc::contrast::adaptive_threshold(&enlarged, radius, ADAPTIVE_DELTA))?
+    } else {
+        engine.recognize(&enlarged)?
+    };
+    let into = Affine::translate(-f64::from(c.x), -f64::from(c.y)).then(Affine::scale(region.factor));
+    let obscured: Vec<Obscured> =
+        obscured.iter().map(|o| Obscured { bbox: into.map_box(o.bbox, [nw, nh]), ..o.clone() }).collect();
+    let mut result = warning::check_warning_with(&page.lines(), Some(&enlarged), &obscured);
+    let back = Affine::scale(1.0 / region.factor).then(Affine::translate(f64::from(c.x), f64::from(c.y)));
+    let bounds = [gray.width(), gray.height()];
+    for word in &mut page.words {
+        word.bbox = back.map_box(word.bbox, bounds);
+    }
+    for check in &mut result.checks {
+        for b in &mut check.boxes {
+            *b = back.map_box(*b, bounds);
+        }
+    }
+    page.width = gray.width();
+    page.height = gray.height();
+    Ok((page, result))
+}
+
+fn centre_in(b: &BBox, area: &BBox) -> bool {
+    let (cx, cy) = (b.x + b.w / 2, b.y + b.h / 2);
+    cx >= area.x && cx < area.right() && cy >= area.y && cy < area.bottom()
+}
+
+/// The first read's words with those inside `core` replaced by the re-read's there, in reading
+/// order, the re-read's lines kept apart from the first read's.
+fn merge_words(first: OcrPage, again: OcrPage, core: BBox) -> OcrPage {
+    let next_line = first.words.iter().map(|w| w.line + 1).max().unwrap_or(0);
+    let insert_at = first.words.iter().position(|w| centre_in(&w.bbox, &core)).unwrap_or(first.words.len());
+    let replacement: Vec<OcrWord> = again
+        .words
+        .into_iter()
+        .filter(|w| centre_in(&w.bbox, &core))
+        .map(|w| OcrWord { line: next_line + w.line, ..w })
+        .collect();
+    let mut words: Vec<OcrWord> = Vec::with_capacity(first.words.len() + replacement.len());
+    let mut inserted = false;
+    for (i, w) in first.words.into_iter().enumerate() {
+        if i == insert_at && !inserted {
+            words.extend(replacement.iter().cloned());
+            inserted = true;
+        }
+        if !centre_in(&w.bbox, &core) {
+            words.push(w);
+        }
+    }
+    if !inserted {
+        words.extend(replacement);
+    }
+    OcrPage { words, width: first.width, height: first.height }
 }
 
 /// Runs the checks on a reading and assembles the report. Pure: no OCR, no I/O.
@@ -52,17 +279,38 @@ pub fn assess(reading: &Reading, input: &LabelInput<'_>) -> Report {
     let started = Instant::now();
     let empty = Application::default();
     let application = input.application.unwrap_or(&empty);
-    let findings = rules::check_label(&reading.page, Some(&reading.prepared.gray), application);
-    let scale = reading.prepared.scale;
+    let findings = rules::check_label(&reading.page, reading.warning.clone(), application);
     let mut checks = findings.checks;
+    let mut warnings = findings.warnings;
+    warnings.extend(quality::apply(&reading.quality, &mut checks));
+    let to_stored = reading.preparation.to_stored;
     for check in &mut checks {
         for b in &mut check.boxes {
-            *b = b.scaled(scale);
+            *b = to_stored.map_box(*b, reading.image_size);
         }
     }
-    let mut warnings = findings.warnings;
-    if reading.prepared.inverted {
+    let image_quality: Vec<QualityFlag> = reading
+        .quality
+        .iter()
+        .map(|f| QualityFlag {
+            boxes: f.boxes.iter().map(|b| to_stored.map_box(*b, reading.image_size)).collect(),
+            ..f.clone()
+        })
+        .collect();
+    let how = &reading.preparation;
+    if how.inverted {
         warnings.push("Light text on a dark background: the image was inverted for reading.".into());
+    }
+    match how.quarter_turns {
+        1 => warnings.push("The image was stored sideways: it was turned a quarter turn clockwise for reading.".into()),
+        2 => warnings.push("The image was stored upside down: it was turned for reading.".into()),
+        3 => warnings
+            .push("The image was stored sideways: it was turned a quarter turn counter-clockwise for reading.".into()),
+        _ => {}
+    }
+    if how.skew_degrees.abs() >= 2.0 {
+        warnings
+            .push(format!("The label was tilted {:.1} degrees: it was straightened for reading.", how.skew_degrees));
     }
     let validation_level = if application.is_empty() {
         warnings.push("No application data: only presence and format were checked.".into());
@@ -82,6 +330,7 @@ pub fn assess(reading: &Reading, input: &LabelInput<'_>) -> Report {
         processing_time_seconds: reading.ocr_seconds + started.elapsed().as_secs_f64(),
         error: None,
         image_size: Some(reading.image_size),
+        image_quality,
     }
 }
 
