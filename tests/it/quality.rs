@@ -9,10 +9,11 @@ use crate::support::{reports, run, samples};
 /// Writes `image` as `name` with label_good_001's application beside it, verifies it, and
 /// returns its report.
 fn verify_degraded(name: &str, image: &DynamicImage) -> serde_json::Value {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("a temporary folder: {e}"));
     let path = dir.path().join(format!("{name}.png"));
-    image.save(&path).unwrap();
-    std::fs::copy(samples().join("label_good_001.json"), dir.path().join(format!("{name}.json"))).unwrap();
+    image.save(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    std::fs::copy(samples().join("label_good_001.json"), dir.path().join(format!("{name}.json")))
+        .unwrap_or_else(|e| panic!("the sidecar: {e}"));
     let output = run(&["verify", "--format", "json", &path.to_string_lossy()]);
     reports(&output).remove(0)
 }
