@@ -4,8 +4,9 @@
 //! [`crate::ocr::prepare`]), reads it, and reads again where the first read is doubtful, always
 //! through the engine it is given:
 //! - the other way up, when the photo was sideways (text lines alone cannot tell 90 from 270
-//!   degrees) or the upright read is mostly illegible (an upside-down photo); the read with
-//!   more confidently read letters wins;
+//!   degrees) or the upright read is mostly illegible (an upside-down photo), and then, while
+//!   still illegible, turned a quarter the other way both ways up (the lines' direction was
+//!   misjudged); the read with the most confidently read letters wins;
 //! - the government warning's region at a larger scale, when its checks are uncertain (OCR noise
 //!   in the wording, an unclear header, a type weight that could not be judged); the read whose
 //!   warning checks come out better wins, and its words replace the first read's there.
@@ -61,18 +62,26 @@ pub struct Reading {
 pub fn read(engine: &mut dyn OcrEngine, image: &DynamicImage) -> Result<Reading, OcrError> {
     let started = Instant::now();
     let rereads = engine.affords_rereads();
-    let mut prepared = prepare::prepare(image);
-    let mut page = engine.recognize(&prepared.gray)?;
+    let prepared = prepare::prepare(image);
+    let page = engine.recognize(&prepared.gray)?;
     let mut passes = 1;
-    if rereads && (prepared.how.sideways() || !legible(&page)) {
-        let turned = prepared.half_turned();
-        let other = engine.recognize(&turned.gray)?;
-        passes += 1;
-        if legibility(&other) > legibility(&page) {
-            prepared = turned;
-            page = other;
+    let mut best = (prepared, page);
+    // The other way up; then, if still illegible, the other axis both ways up (the direction of
+    // the text lines was misjudged). The most legible read wins.
+    if rereads && (best.0.how.sideways() || !legible(&best.1)) {
+        let sideways = best.0.how.sideways();
+        let turned = best.0.half_turned();
+        keep_more_legible(engine, &mut best, turned, &mut passes)?;
+        if !legible(&best.1) {
+            let other = prepare::prepare_oriented(image, Some(!sideways));
+            let other_turned = other.half_turned();
+            keep_more_legible(engine, &mut best, other, &mut passes)?;
+            if !legible(&best.1) {
+                keep_more_legible(engine, &mut best, other_turned, &mut passes)?;
+            }
         }
     }
+    let (prepared, mut page) = best;
     let lines = page.lines();
     let mut warning = warning::check_warning(&lines, Some(&prepared.gray));
     // Where the image is unclear over the warning (glare, or all of it blurred, dark or tiny),
@@ -106,6 +115,21 @@ pub fn read(engine: &mut dyn OcrEngine, image: &DynamicImage) -> Result<Reading,
         ocr_seconds: started.elapsed().as_secs_f64(),
         passes,
     })
+}
+
+/// Reads `candidate` and keeps it in `best` when it reads more legibly.
+fn keep_more_legible(
+    engine: &mut dyn OcrEngine,
+    best: &mut (prepare::Prepared, OcrPage),
+    candidate: prepare::Prepared,
+    passes: &mut u32,
+) -> Result<(), OcrError> {
+    let page = engine.recognize(&candidate.gray)?;
+    *passes += 1;
+    if legibility(&page) > legibility(&best.1) {
+        *best = (candidate, page);
+    }
+    Ok(())
 }
 
 /// Letters in words read with confidence: words of three letters or digits or more at
@@ -309,8 +333,11 @@ pub fn assess(reading: &Reading, input: &LabelInput<'_>) -> Report {
         _ => {}
     }
     if how.skew_degrees.abs() >= 2.0 {
-        warnings
-            .push(format!("The label was tilted {:.1} degrees: it was straightened for reading.", how.skew_degrees));
+        let way = if how.skew_degrees > 0.0 { "clockwise" } else { "counter-clockwise" };
+        warnings.push(format!(
+            "The label was tilted {:.1} degrees {way}: it was straightened for reading.",
+            how.skew_degrees.abs()
+        ));
     }
     let validation_level = if application.is_empty() {
         warnings.push("No application data: only presence and format were checked.".into());
@@ -371,5 +398,95 @@ pub fn verify_decoded(
             report.processing_time_seconds = started.elapsed().as_secs_f64();
             (report, None)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::{GrayImage, Luma};
+
+    /// An engine that reads a label only when the image's dark marker is in its top-left
+    /// quarter (the image is upright), and low-confidence fragments otherwise.
+    struct MarkerEngine {
+        calls: u32,
+        rereads: bool,
+        /// Where the marker was in the last image read as upright.
+        seen: Option<(f64, f64)>,
+    }
+
+    impl OcrEngine for MarkerEngine {
+        fn name(&self) -> &'static str {
+            "marker"
+        }
+
+        fn recognize(&mut self, image: &GrayImage) -> Result<OcrPage, OcrError> {
+            self.calls += 1;
+            let dark: Vec<(u32, u32)> =
+                image.enumerate_pixels().filter(|(_, _, p)| p.0[0] < 100).map(|(x, y, _)| (x, y)).collect();
+            let n = dark.len().max(1) as u64;
+            let cx = dark.iter().map(|&(x, _)| u64::from(x)).sum::<u64>() / n;
+            let cy = dark.iter().map(|&(_, y)| u64::from(y)).sum::<u64>() / n;
+            if cx < u64::from(image.width() / 2) && cy < u64::from(image.height() / 2) {
+                self.seen = Some((cx as f64, cy as f64));
+                Ok(OcrPage::from_text("STONE'S THROW\nCabernet Sauvignon\n13.5% ALC./VOL.\n750 mL"))
+            } else {
+                let mut page = OcrPage::from_text("xq ,i Iv 7e oq");
+                page.words.iter_mut().for_each(|w| w.confidence = 0.3);
+                Ok(page)
+            }
+        }
+
+        fn affords_rereads(&self) -> bool {
+            self.rereads
+        }
+    }
+
+    fn marked() -> GrayImage {
+        let mut img = GrayImage::from_pixel(600, 800, Luma([255]));
+        for y in 60..120 {
+            for x in 60..120 {
+                img.put_pixel(x, y, Luma([0]));
+            }
+        }
+        img
+    }
+
+    /// Whatever way the image is stored, the read that comes out is the upright one, and the
+    /// marker maps back to where it is in the stored image.
+    #[test]
+    fn every_way_up_is_tried_until_one_reads() {
+        let upright = marked();
+        let cases = [
+            (upright.clone(), 0, 1),
+            (image::imageops::rotate180(&upright), 2, 2),
+            (image::imageops::rotate90(&upright), 3, 4),
+            (image::imageops::rotate270(&upright), 1, 3),
+        ];
+        for (stored, turns, calls) in cases {
+            let mut engine = MarkerEngine { calls: 0, rereads: true, seen: None };
+            let reading = read(&mut engine, &DynamicImage::ImageLuma8(stored.clone())).unwrap();
+            assert_eq!(reading.preparation.quarter_turns, turns, "{reading:?}");
+            assert_eq!((engine.calls, reading.passes), (calls, calls));
+            assert!(legible(&reading.page));
+            // The marker's place on the upright image maps back onto the marker.
+            let (x, y) = engine.seen.unwrap();
+            let (sx, sy) = reading.preparation.to_stored.apply(x, y);
+            assert_eq!(stored.get_pixel(sx as u32, sy as u32).0[0], 0, "turns {turns}: ({sx}, {sy})");
+        }
+        // An engine too slow for re-reads is asked once.
+        let mut engine = MarkerEngine { calls: 0, rereads: false, seen: None };
+        let reading = read(&mut engine, &DynamicImage::ImageLuma8(image::imageops::rotate90(&upright))).unwrap();
+        assert_eq!((engine.calls, reading.passes), (1, 1));
+    }
+
+    #[test]
+    fn merged_words_replace_the_region_in_reading_order() {
+        let first = OcrPage::from_text("BRAND\nGOVERNMENT WARNlNG: (1)\n750 mL");
+        let mut again = OcrPage::from_text("x\nGOVERNMENT WARNING: (1)");
+        again.words.retain(|w| w.line == 1);
+        let core = first.lines()[1].bbox().unwrap_or_default();
+        let merged = merge_words(first, again, core);
+        assert_eq!(merged.text(), "BRAND\nGOVERNMENT WARNING: (1)\n750 mL");
     }
 }

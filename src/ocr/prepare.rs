@@ -244,6 +244,13 @@ const MIN_DESKEW_DEGREES: f32 = 0.4;
 /// turned so its text lines run horizontally and deskewed. A sideways photo may come out upside
 /// down (text lines alone cannot tell); [`Prepared::half_turned`] gives the other way up.
 pub fn prepare(image: &DynamicImage) -> Prepared {
+    prepare_oriented(image, None)
+}
+
+/// [`prepare`], with the text lines taken to run up and down the image (`Some(true)`) or across
+/// it (`Some(false)`) instead of as measured: for trying the other way when a read is
+/// illegible.
+pub fn prepare_oriented(image: &DynamicImage, vertical: Option<bool>) -> Prepared {
     let (w, h) = (image.width().max(1), image.height().max(1));
     let longest = w.max(h);
     let factor = if longest > MAX_OCR_SIDE {
@@ -266,7 +273,15 @@ pub fn prepare(image: &DynamicImage) -> Prepared {
     if inverted {
         image::imageops::invert(&mut gray);
     }
-    let layout = text_layout(&gray);
+    let measured = text_layout(&gray);
+    let layout = match vertical {
+        Some(v) if v != measured.vertical => TextLayout {
+            vertical: v,
+            skew_degrees: measured.other_skew_degrees,
+            other_skew_degrees: measured.skew_degrees,
+        },
+        _ => measured,
+    };
     let quarter_turns = if layout.vertical { 1 } else { 0 };
     if layout.vertical {
         // Clockwise: (x, y) of a w x h image goes to (h - y, x).
@@ -309,10 +324,14 @@ pub struct TextLayout {
     /// How far the lines slope from horizontal (from vertical when `vertical`), in degrees;
     /// positive is clockwise on screen.
     pub skew_degrees: f32,
+    /// The best slope found for lines running the other way.
+    pub other_skew_degrees: f32,
 }
 
 /// Longest side of the copy the layout is measured on.
 const LAYOUT_SIDE: u32 = 640;
+/// Letter-sized marks needed before their lines say anything.
+const MIN_LETTERS: usize = 12;
 /// Ink pixels the direction is measured on, at most.
 const LAYOUT_POINTS: usize = 20_000;
 /// Angles searched either side of horizontal and of vertical, in degrees.
@@ -321,10 +340,10 @@ const LAYOUT_RANGE: f32 = 15.0;
 /// Estimates the text lines' direction from the letters' ink: on a small copy, binarised with
 /// Otsu's threshold, the connected components of letter size (larger ones are frames, rules,
 /// backdrops or pictures) are projected across every candidate direction; text lines give the
-/// most sharply banded projection (the largest sum of squared bin counts, relative to a
-/// uniform spread) when projected across their own direction.
+/// most sharply banded projection (the largest sum of squared bin counts) when projected across
+/// their own direction.
 pub fn text_layout(gray: &GrayImage) -> TextLayout {
-    let level = TextLayout { vertical: false, skew_degrees: 0.0 };
+    let level = TextLayout { vertical: false, skew_degrees: 0.0, other_skew_degrees: 0.0 };
     let (w, h) = gray.dimensions();
     if w < 8 || h < 8 {
         return level;
@@ -337,8 +356,9 @@ pub fn text_layout(gray: &GrayImage) -> TextLayout {
     } else {
         gray.clone()
     };
-    let mut points = letter_pixels(&small);
-    if points.len() < 200 {
+    let (mut points, letters) = letter_pixels(&small);
+    // A few marks (a logo, a stamp) say nothing about lines of text.
+    if points.len() < 200 || letters < MIN_LETTERS {
         return level;
     }
     // Every k-th pixel is plenty for the profile, and keeps the search cheap on dense labels.
@@ -346,26 +366,30 @@ pub fn text_layout(gray: &GrayImage) -> TextLayout {
     if keep > 1 {
         points = points.into_iter().step_by(keep).collect();
     }
-    let sharpest = |from: f32, to: f32, step: f32| -> (f32, f64) {
-        let mut best = (from, f64::MIN);
+    // Within an axis the sharpest angle has the largest sum of squared bin counts; between the
+    // axes that sum is weighed by the extent it spreads over (a uniform spread of the same
+    // points over more bins sums to less).
+    let sharpest = |from: f32, to: f32, step: f32| -> (f32, f64, f64) {
+        let mut best = (from, f64::MIN, 1.0);
         let mut angle = from;
         while angle <= to + 1e-3 {
-            let score = banding(&points, angle);
+            let (score, extent) = banding(&points, angle);
             if score > best.1 {
-                best = (angle, score);
+                best = (angle, score, extent);
             }
             angle += step;
         }
         best
     };
-    let refine = |(angle, _): (f32, f64)| sharpest(angle - 0.5, angle + 0.5, 0.1);
+    let refine = |(angle, _, _): (f32, f64, f64)| sharpest(angle - 0.5, angle + 0.5, 0.1);
     let across = refine(sharpest(-LAYOUT_RANGE, LAYOUT_RANGE, 0.5));
     let down = refine(sharpest(90.0 - LAYOUT_RANGE, 90.0 + LAYOUT_RANGE, 0.5));
+    let (across_skew, down_skew) = (round_tenth(across.0), round_tenth(down.0 - 90.0));
     // Vertical lines only when clearly sharper: most labels are upright.
-    if down.1 > across.1 * 1.15 {
-        TextLayout { vertical: true, skew_degrees: round_tenth(down.0 - 90.0) }
+    if down.1 * down.2 > across.1 * across.2 * 1.15 {
+        TextLayout { vertical: true, skew_degrees: down_skew, other_skew_degrees: across_skew }
     } else {
-        TextLayout { vertical: false, skew_degrees: round_tenth(across.0) }
+        TextLayout { vertical: false, skew_degrees: across_skew, other_skew_degrees: down_skew }
     }
 }
 
@@ -373,9 +397,9 @@ fn round_tenth(v: f32) -> f32 {
     (v * 10.0).round() / 10.0
 }
 
-/// Pixels of letter-sized dark components: taller than 2 px, no taller than a tenth of the
-/// image and no wider than a fifth.
-fn letter_pixels(small: &GrayImage) -> Vec<(f32, f32)> {
+/// Pixels of letter-sized dark components (taller than 2 px, no taller than a tenth of the
+/// image and no wider than a fifth), and how many such components there are.
+fn letter_pixels(small: &GrayImage) -> (Vec<(f32, f32)>, usize) {
     let (w, h) = small.dimensions();
     let threshold = otsu_threshold(small);
     let ink = GrayImage::from_fn(w, h, |x, y| Luma([u8::from(small.get_pixel(x, y).0[0] <= threshold)]));
@@ -402,27 +426,28 @@ fn letter_pixels(small: &GrayImage) -> Vec<(f32, f32)> {
         e[4] >= 4 && cw.max(ch) >= 3 && ch <= h / 10 && cw <= w / 5 && ch <= w / 10 && cw <= h / 5
     };
     let keep: Vec<bool> = extent.iter().map(letter).collect();
-    labels
+    let points = labels
         .enumerate_pixels()
         .filter(|(_, _, p)| keep.get(p.0[0] as usize).copied().unwrap_or(false))
         .map(|(x, y, _)| (x as f32, y as f32))
-        .collect()
+        .collect();
+    (points, keep.iter().filter(|&&k| k).count())
 }
 
 /// How sharply banded the points are across lines running at `degrees` (clockwise from
-/// horizontal): the sum of squared counts of 1 px bins across the lines, over what an even
-/// spread over the same extent would give.
-fn banding(points: &[(f32, f32)], degrees: f32) -> f64 {
+/// horizontal): the sum of squared counts of 1 px bins across the lines, over the squared number
+/// of points; and how many bins the points spread over.
+fn banding(points: &[(f32, f32)], degrees: f32) -> (f64, f64) {
     let (s, c) = degrees.to_radians().sin_cos();
     let offsets: Vec<i32> = points.iter().map(|&(x, y)| (-x * s + y * c).round() as i32).collect();
-    let (Some(&lo), Some(&hi)) = (offsets.iter().min(), offsets.iter().max()) else { return 0.0 };
+    let (Some(&lo), Some(&hi)) = (offsets.iter().min(), offsets.iter().max()) else { return (0.0, 1.0) };
     let mut bins = vec![0u64; (hi - lo + 1) as usize];
     for o in offsets {
         bins[(o - lo) as usize] += 1;
     }
     let n = points.len() as f64;
     let sum_sq: f64 = bins.iter().map(|&b| (b * b) as f64).sum();
-    sum_sq / (n * n / bins.len() as f64)
+    (sum_sq / (n * n), bins.len() as f64)
 }
 
 /// True when most of the image (the background) is darker than its text: the darker side of
@@ -575,7 +600,7 @@ mod tests {
         // Nothing to go by: level.
         assert_eq!(
             text_layout(&GrayImage::from_pixel(300, 300, Luma([255]))),
-            TextLayout { vertical: false, skew_degrees: 0.0 }
+            TextLayout { vertical: false, skew_degrees: 0.0, other_skew_degrees: 0.0 }
         );
     }
 
