@@ -34,6 +34,8 @@ pub struct Cli {
 pub enum Command {
     /// Verify label images without opening a window.
     Verify(VerifyArgs),
+    /// Measure the verifier on a folder of labels with known outcomes (a manifest.json).
+    Eval(crate::eval::EvalArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -241,20 +243,33 @@ fn ollama_mode(args: &VerifyArgs) -> Result<Mode, String> {
 }
 
 fn verify_all(images: &[PathBuf], source: &Source, mode: Mode, jobs: Option<usize>) -> Vec<Report> {
+    let labels = images.iter().map(|path| (path.clone(), source.for_image(path))).collect();
+    verify_labels(labels, mode, jobs)
+}
+
+/// Verifies labels, each an image with its application data (or why that could not be read), on
+/// a pool of `jobs` workers (default: the number of cores), printing progress to standard error.
+/// The reports come back in the labels' order.
+pub(crate) fn verify_labels(
+    labels: Vec<(PathBuf, Result<Option<Application>, String>)>,
+    mode: Mode,
+    jobs: Option<usize>,
+) -> Vec<Report> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     // One Ollama server reads one label at a time: more requests would only wait in its queue,
     // their time limits running.
     let default_jobs = if matches!(mode, Mode::Ollama(_)) { 1 } else { cores };
-    let workers = jobs.unwrap_or(default_jobs).clamp(1, images.len().max(1));
+    let workers = jobs.unwrap_or(default_jobs).clamp(1, labels.len().max(1));
     let backend = mode.backend();
     let pool = Pool::start_mode(mode, workers, None, Some(REMOTE_PATIENCE));
     let mut slots: BTreeMap<u64, Report> = BTreeMap::new();
     let mut pending = 0usize;
-    for (index, path) in images.iter().enumerate() {
+    let total = labels.len();
+    for (index, (path, application)) in labels.into_iter().enumerate() {
         let id = index as u64;
-        match source.for_image(path) {
+        match application {
             Ok(application) => {
-                pool.submit(Job::file(id, path.clone(), application));
+                pool.submit(Job::file(id, path, application));
                 pending += 1;
             }
             Err(message) => {
@@ -262,7 +277,6 @@ fn verify_all(images: &[PathBuf], source: &Source, mode: Mode, jobs: Option<usiz
             }
         }
     }
-    let total = images.len();
     let mut done = slots.len();
     for report in slots.values() {
         progress(done, total, report);

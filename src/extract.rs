@@ -1344,6 +1344,33 @@ mod tests {
         assert_eq!(split.map(|m| m.boxes.len()), Some(2), "one box per line");
     }
 
+    /// Application-guided matching against OCR confusions and label layout: each expected value
+    /// is found, as a match (not a near miss), with a box per line it spans.
+    #[test]
+    fn phrase_search_tolerates_ocr_confusions_and_layout() {
+        let cases: &[(&str, &str, &str, usize)] = &[
+            ("0 for O", "ST0NE'S THR0W", "Stone's Throw", 1),
+            ("1 for l", "O1D MI11", "Old Mill", 1),
+            ("1 for I", "KENTUCKY STRAIGHT BOURBON WH1SKEY", "Kentucky Straight Bourbon Whiskey", 1),
+            ("l for I", "LAKESHORE AMBER LAGER\nGLAClER PEAK", "Glacier Peak", 1),
+            ("5 for S", "5TONE'5 THROW", "Stone's Throw", 1),
+            ("rn for m", "Arnber Lager", "Amber Lager", 1),
+            ("word split", "CAB ERNET SAUVIGNON", "Cabernet Sauvignon", 1),
+            ("words merged", "CABERNETSAUVIGNON", "Cabernet Sauvignon", 1),
+            ("line break", "KENTUCKY STRAIGHT\nBOURBON WHISKEY", "Kentucky Straight Bourbon Whiskey", 2),
+            ("hyphenated at a line end", "CABERNET SAUVI-\nGNON", "Cabernet Sauvignon", 2),
+            ("among other lines", "EST. 1890\nHERITAGE OAK\nAGED 8 YEARS", "Heritage Oak", 1),
+            ("decorative face read in pieces", "Be lle Riv e", "Belle Rive", 1),
+        ];
+        for (name, label, expected, boxes) in cases {
+            let lines = OcrPage::from_text(label).lines();
+            let found = find_phrase(&lines, expected);
+            let m = found.unwrap_or_else(|| panic!("{name}: {expected:?} not found in {label:?}"));
+            assert!(m.is_match(), "{name}: {m:?}");
+            assert_eq!(m.boxes.len(), *boxes, "{name}: {m:?}");
+        }
+    }
+
     /// A bottler statement as (phrase, name and place, has a place).
     type Statement<'a> = (&'a str, &'a str, bool);
 

@@ -1,5 +1,5 @@
 //! The `ttb-verifier` binary: parses arguments, starts logging, and hands over to the desktop app
-//! or to the `verify` command.
+//! or to the `verify` and `eval` commands.
 
 use std::process::ExitCode;
 
@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         .init();
     match cli.command {
         Some(Command::Verify(args)) => ExitCode::from(cli::run_verify(&args)),
+        Some(Command::Eval(args)) => ExitCode::from(ttb_verifier::eval::run_eval(&args)),
         None => run_app(cli.images),
     }
 }

@@ -144,6 +144,10 @@ pub struct Report {
     /// Width and height of the image the boxes refer to (after EXIF orientation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_size: Option<[u32; 2]>,
+    /// Image-quality problems found (blur, glare, too dark, too small), boxes in pixels of the
+    /// stored image; empty for a good photo.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub image_quality: Vec<crate::quality::QualityFlag>,
 }
 
 impl Report {
@@ -161,6 +165,7 @@ impl Report {
             processing_time_seconds: 0.0,
             error: Some(message.into()),
             image_size: None,
+            image_quality: Vec::new(),
         }
     }
 

@@ -429,7 +429,7 @@ const ROW_HEIGHT: f32 = 58.0;
 /// What the app holds in memory, for the batch benchmark.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct HeldMemory {
-    /// OCR readings kept for re-checks: their prepared grayscale pixels and words.
+    /// OCR readings kept for re-checks: their words, warning checks and quality flags.
     pub readings: usize,
     pub readings_count: usize,
     /// Thumbnails not yet handed to the renderer.
@@ -790,8 +790,7 @@ impl VerifierApp {
         for label in &self.labels {
             if let Some(reading) = &label.reading {
                 held.readings_count += 1;
-                held.readings += reading.prepared.gray.as_raw().len()
-                    + reading.page.words.iter().map(|w| std::mem::size_of_val(w) + w.text.len()).sum::<usize>();
+                held.readings += reading.approximate_bytes();
             }
             match &label.thumb {
                 Thumb::Image(image) => held.thumbnails += image.pixels.len() * 4,

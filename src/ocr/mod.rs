@@ -55,6 +55,11 @@ impl BBox {
         self.y + self.h
     }
 
+    /// Whether the two boxes share any pixel.
+    pub fn overlaps(&self, other: &BBox) -> bool {
+        self.x < other.right() && other.x < self.right() && self.y < other.bottom() && other.y < self.bottom()
+    }
+
     /// The smallest box holding both.
     pub fn union(&self, other: &BBox) -> BBox {
         let x = self.x.min(other.x);
@@ -225,6 +230,13 @@ pub trait OcrEngine {
     fn measures_boxes(&self) -> bool {
         true
     }
+
+    /// Whether reading the same image again is affordable: the verifier re-reads a sideways
+    /// photo the other way up and an uncertain warning at a larger scale. True for a fast local
+    /// engine; an engine that takes most of a minute per image should say false.
+    fn affords_rereads(&self) -> bool {
+        true
+    }
 }
 
 /// The OCR backends a reviewer can choose.
@@ -283,6 +295,7 @@ mod tests {
         assert_eq!(a.union(&b), BBox::new(10, 5, 25, 15));
         assert_eq!(BBox::enclosing([&a, &b]), Some(BBox::new(10, 5, 25, 15)));
         assert_eq!(a.scaled(2.0), BBox::new(20, 20, 20, 20));
+        assert!(a.overlaps(&BBox::new(19, 19, 5, 5)) && !a.overlaps(&b) && !a.overlaps(&BBox::new(20, 10, 5, 5)));
     }
 
     #[test]

@@ -153,6 +153,11 @@ impl OcrEngine for OllamaEngine {
     fn measures_boxes(&self) -> bool {
         false
     }
+
+    /// A vision model takes most of a minute per label, and reads a sideways label as it is.
+    fn affords_rereads(&self) -> bool {
+        false
+    }
 }
 
 async fn cancelled(cancel: &Cancel) {

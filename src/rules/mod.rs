@@ -1,6 +1,11 @@
 //! The checks: pure functions from OCR words (and, for type weight, the pixels) plus the
 //! application to the checks of a report. No I/O, no async runtime.
 //!
+//! The government warning's checks do not depend on the application, and its type weight needs
+//! pixels, so they are made once when the label is read ([`warning::check_warning`]) and handed
+//! to [`check_label`] with the words; everything else is re-run from the words whenever the
+//! application changes.
+//!
 //! One file per check. A failed check is data in the report, never an `Err`.
 
 pub mod alcohol;
@@ -10,8 +15,6 @@ pub mod class_type;
 pub mod country;
 pub mod net_contents;
 pub mod warning;
-
-use image::GrayImage;
 
 use crate::application::{Application, ProductType};
 use crate::extract::{self, LOW_CONFIDENCE, MatchKind, WordRef};
@@ -27,10 +30,9 @@ pub struct Findings {
     pub warnings: Vec<String>,
 }
 
-/// Runs every check on one label. `image` is the grayscale image the page's boxes refer to (dark
-/// text on light), used to measure the weight of the warning header; `None` makes that check say
-/// review. An empty application means structural checks only.
-pub fn check_label(page: &OcrPage, image: Option<&GrayImage>, application: &Application) -> Findings {
+/// Runs every check on one label, given the warning's checks made when it was read (see
+/// [`warning::check_warning`]). An empty application means structural checks only.
+pub fn check_label(page: &OcrPage, warning: warning::WarningResult, application: &Application) -> Findings {
     let lines = page.lines();
     let fields = extract::extract(&lines);
 
@@ -61,7 +63,6 @@ pub fn check_label(page: &OcrPage, image: Option<&GrayImage>, application: &Appl
     extracted.bottler = bottler::primary(&fields, application).map(|b| b.text.clone());
     extracted.country = fields.country.as_ref().map(|c| c.value.clone());
 
-    let warning = warning::check_warning(&lines, image);
     checks.extend(warning.checks);
     extracted.government_warning = warning.summary;
 
@@ -257,6 +258,11 @@ mod tests {
 
     const FIELDS: &[&str] = &["brand_name", "class_type", "alcohol_content", "net_contents", "bottler"];
 
+    /// Every check of a page, the warning's without an image (type weight: review).
+    fn check_page(page: &OcrPage, application: &Application) -> Findings {
+        check_label(page, warning::check_warning(&page.lines(), None), application)
+    }
+
     fn outcome(findings: &Findings, field: &str) -> Option<Outcome> {
         findings.checks.iter().find(|c| c.field == field).map(|c| c.outcome)
     }
@@ -264,7 +270,7 @@ mod tests {
     #[test]
     fn compliant_label_passes_every_field() {
         let page = OcrPage::from_text(&full_label());
-        let findings = check_label(&page, None, &wine_application());
+        let findings = check_page(&page, &wine_application());
         for field in FIELDS {
             assert_eq!(outcome(&findings, field), Some(Outcome::Pass), "{field}: {:#?}", findings.checks);
         }
@@ -297,7 +303,7 @@ mod tests {
     #[test]
     fn empty_application_runs_structural_checks() {
         let page = OcrPage::from_text(&full_label());
-        let findings = check_label(&page, None, &Application::default());
+        let findings = check_page(&page, &Application::default());
         for field in FIELDS {
             let check = findings.checks.iter().find(|c| c.field == *field);
             let check = check.unwrap_or_else(|| panic!("{field} missing"));
@@ -313,7 +319,7 @@ mod tests {
     #[test]
     fn failing_fields_become_violations() {
         let label = full_label().replace("STONE'S THROW\n", "RIVER BEND\n").replace("750 mL", "700 mL");
-        let findings = check_label(&OcrPage::from_text(&label), None, &wine_application());
+        let findings = check_page(&OcrPage::from_text(&label), &wine_application());
         let cases: &[(&str, Outcome, &str)] = &[
             ("brand_name", Outcome::Review, ""),
             ("net_contents", Outcome::Fail, "accuracy"),
@@ -328,12 +334,12 @@ mod tests {
         assert_eq!(net.and_then(|v| v.expected.as_deref()), Some("750 mL"));
         assert_eq!(net.and_then(|v| v.actual.as_deref()), Some("700 mL"));
         let other = label.replace("Bottled by Stone's Throw Cellars", "Bottled by River Bend Cellars");
-        let findings = check_label(&OcrPage::from_text(&other), None, &wine_application());
+        let findings = check_page(&OcrPage::from_text(&other), &wine_application());
         let brand = findings.violations.iter().find(|v| v.field == "brand_name");
         assert_eq!(brand.map(|v| v.kind.as_str()), Some("accuracy"));
         assert_eq!(brand.and_then(|v| v.expected.as_deref()), Some("Stone's Throw"));
         assert_eq!(brand.and_then(|v| v.actual.as_deref()), Some("RIVER BEND"));
-        let missing = check_label(&OcrPage::from_text("STONE'S THROW"), None, &wine_application());
+        let missing = check_page(&OcrPage::from_text("STONE'S THROW"), &wine_application());
         let alcohol = missing.violations.iter().find(|v| v.field == "alcohol_content");
         assert_eq!(alcohol.map(|v| v.kind.as_str()), Some("missing"));
     }

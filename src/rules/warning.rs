@@ -66,10 +66,10 @@ pub const WARNING_BODY: &str = "(1) According to the Surgeon General, women shou
      during pregnancy because of the risk of birth defects. (2) Consumption of alcoholic beverages impairs your \
      ability to drive a car or operate machinery, and may cause health problems.";
 
-const FIELD_PRESENT: &str = "government_warning";
-const FIELD_HEADER: &str = "government_warning_header";
-const FIELD_TEXT: &str = "government_warning_text";
-const FIELD_BOLD: &str = "government_warning_bold";
+pub const FIELD_PRESENT: &str = "government_warning";
+pub const FIELD_HEADER: &str = "government_warning_header";
+pub const FIELD_TEXT: &str = "government_warning_text";
+pub const FIELD_BOLD: &str = "government_warning_bold";
 const RULE_PRESENT: &str = "27 CFR 16.21";
 const RULE_TEXT: &str = "27 CFR 16.21";
 const RULE_FORMAT: &str = "27 CFR 16.22(a)(2)";
@@ -78,6 +78,10 @@ const RULE_FORMAT: &str = "27 CFR 16.22(a)(2)";
 const HEADER_WORDS: usize = 2;
 /// A changed word read below this confidence may be OCR noise.
 const LOW_CONFIDENCE: f32 = 0.6;
+/// A difference read at this confidence or more is not worth reading again.
+const CONFIDENT: f32 = 0.9;
+/// Up to this many missing words may be OCR dropping a short word or a line; more is a cut.
+const MISSING_WORDS_OCR_MAY_DROP: usize = 12;
 /// An added short token read below this confidence may be a speck.
 const SPECK_CONFIDENCE: f32 = 0.5;
 /// A header word at least this similar (after folding) to its statutory word counts as read.
@@ -98,6 +102,13 @@ pub fn statutory_text() -> String {
 pub struct WarningResult {
     pub checks: Vec<Check>,
     pub summary: WarningSummary,
+    /// Words of the body that differ from the statute (changed, missing or added, punctuation
+    /// aside): 0 for a warning read word for word. For choosing between two reads of it.
+    pub differences: usize,
+    /// Whether a better read could change the checks: one says review, or a fail rests on a word
+    /// read below 0.9 confidence, a header word not read, or a few words missing (OCR drops
+    /// short words and lines; a reworded or cut warning is read with confidence).
+    pub doubtful: bool,
 }
 
 /// One word of the statutory statement against the label, for showing the difference.
@@ -145,12 +156,29 @@ pub fn align_warning(found_words: &[&str]) -> Vec<WordDiff> {
 /// `government_warning_header` (wording, capitals, colon), `government_warning_text` (word for
 /// word) and `government_warning_bold` (type weight measured on `image`).
 pub fn check_warning(lines: &[OcrLine], image: Option<&GrayImage>) -> WarningResult {
+    check_warning_with(lines, image, &[])
+}
+
+/// A part of the image where print cannot be read clearly, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Obscured {
+    /// In the image's pixels.
+    pub bbox: BBox,
+    /// For messages: "under glare", "out of focus", ...
+    pub cause: String,
+}
+
+/// [`check_warning`] on an image partly obscured (glare over it, or all of it out of focus):
+/// where a difference from the statute, the header or the header's weight lies inside
+/// `obscured`, what would fail is review instead, saying the print there could not be read
+/// clearly. Nothing that would fail elsewhere, and nothing that would not pass, changes.
+pub fn check_warning_with(lines: &[OcrLine], image: Option<&GrayImage>, obscured: &[Obscured]) -> WarningResult {
     let words: Vec<&OcrWord> = lines.iter().flat_map(|l| l.words.iter()).collect();
     let line_of: Vec<usize> = lines.iter().enumerate().flat_map(|(li, l)| l.words.iter().map(move |_| li)).collect();
     let found = tokenize(words.iter().enumerate().map(|(i, w)| (i, w.text.as_str(), w.confidence, line_of[i])));
     let expected = statutory_tokens();
     let steps = align(&found, &expected, true);
-    let warning = Warning::new(&found, &expected, steps, &words);
+    let warning = Warning::new(&found, &expected, steps, &words, obscured);
 
     let Some(warning) = warning.filter(|w| w.present()) else {
         return WarningResult {
@@ -165,6 +193,8 @@ pub fn check_warning(lines: &[OcrLine], image: Option<&GrayImage>) -> WarningRes
                 boxes: vec![],
             }],
             summary: WarningSummary::default(),
+            differences: 0,
+            doubtful: false,
         };
     };
 
@@ -177,7 +207,14 @@ pub fn check_warning(lines: &[OcrLine], image: Option<&GrayImage>) -> WarningRes
         header_correct: header.outcome == Outcome::Pass,
         text_correct: text.outcome == Outcome::Pass,
     };
-    WarningResult { checks: vec![presence, header, text, bold], summary }
+    let differences = warning
+        .body_items()
+        .iter()
+        .filter(|i| i.severity != Severity::Ok)
+        .map(|i| i.expected.len().max(i.found.len()))
+        .sum();
+    let doubtful = warning.doubtful(&header, &text, &bold);
+    WarningResult { checks: vec![presence, header, text, bold], summary, differences, doubtful }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -494,10 +531,18 @@ struct Warning<'a> {
     /// First and last label token of the warning.
     first: usize,
     last: usize,
+    /// Parts of the image where the print could not be read clearly.
+    obscured: &'a [Obscured],
 }
 
 impl<'a> Warning<'a> {
-    fn new(found: &'a [Tok], expected: &'a [Tok], steps: Vec<Step>, words: &'a [&'a OcrWord]) -> Option<Self> {
+    fn new(
+        found: &'a [Tok],
+        expected: &'a [Tok],
+        steps: Vec<Step>,
+        words: &'a [&'a OcrWord],
+        obscured: &'a [Obscured],
+    ) -> Option<Self> {
         let mut paired = steps.iter().filter_map(|s| match s {
             Step::Pair { found, .. } => Some(found),
             _ => None,
@@ -554,7 +599,7 @@ impl<'a> Warning<'a> {
         if let Some(&t) = trailing_extra.last() {
             last = t;
         }
-        Some(Self { found, expected, words, steps, trailing_extra, trailing_after_end, first, last })
+        Some(Self { found, expected, words, steps, trailing_extra, trailing_after_end, first, last, obscured })
     }
 
     /// For statutory token `j`: the label tokens paired with it and the whole pair's expected
@@ -617,6 +662,18 @@ impl<'a> Warning<'a> {
             boxes.push(acc);
         }
         boxes
+    }
+
+    /// Why these label tokens could not be read clearly, when every one's word lies (at least
+    /// partly) in an obscured part of the image; `None` for no tokens.
+    fn obscured_at(&self, toks: &[usize]) -> Option<&str> {
+        let mut cause = None;
+        for &t in toks {
+            let b = self.words[self.found[t].word].bbox;
+            let o = self.obscured.iter().find(|o| o.bbox.overlaps(&b))?;
+            cause = cause.or(Some(o.cause.as_str()));
+        }
+        cause
     }
 
     fn mean_conf(&self, word_idx: impl IntoIterator<Item = usize>) -> Option<f32> {
@@ -726,7 +783,18 @@ impl<'a> Warning<'a> {
             notes.push("no colon after \"WARNING\" was read".to_string());
         }
 
+        // Where the image is unclear (glare, blur), what looks wrong may only be misread.
+        let place = if toks.is_empty() { vec![self.first] } else { toks.clone() };
+        let unclear = if severity == Severity::Fail { self.obscured_at(&place) } else { None };
+        if unclear.is_some() {
+            severity = Severity::Review;
+        }
         let message = match (severity, toks.is_empty()) {
+            (Severity::Review, _) if unclear.is_some() => format!(
+                "The header is {} and could not be read clearly (read: \"{}\"); check it by eye",
+                unclear.unwrap_or_default(),
+                found_text.clone().unwrap_or_default()
+            ),
             (Severity::Ok, _) => "\"GOVERNMENT WARNING:\" is in capital letters".to_string(),
             (Severity::Review, true) => {
                 "The header \"GOVERNMENT WARNING:\" could not be read before the warning; check it by eye".to_string()
@@ -752,6 +820,28 @@ impl<'a> Warning<'a> {
             confidence: self.mean_conf(word_idx.iter().copied()),
             boxes: word_idx.iter().map(|&i| self.words[i].bbox).collect(),
         }
+    }
+
+    /// See [`WarningResult::doubtful`].
+    fn doubtful(&self, header: &Check, text: &Check, bold: &Check) -> bool {
+        if [header, text, bold].iter().any(|c| c.outcome == Outcome::Review) {
+            return true;
+        }
+        let unsure = |toks: &[usize]| toks.iter().any(|&t| self.found[t].conf < CONFIDENT);
+        if header.outcome == Outcome::Fail
+            && ((0..HEADER_WORDS).any(|j| self.pair_of(j).is_none()) || unsure(&self.header_tokens()))
+        {
+            return true;
+        }
+        if text.outcome == Outcome::Fail {
+            let items = self.body_items();
+            let failing = items.iter().filter(|i| i.severity == Severity::Fail);
+            let missing: usize = failing.clone().filter(|i| i.found.is_empty()).map(|i| i.expected.len()).sum();
+            if failing.clone().any(|i| unsure(&i.found)) || (1..=MISSING_WORDS_OCR_MAY_DROP).contains(&missing) {
+                return true;
+            }
+        }
+        false
     }
 
     // --- body wording -------------------------------------------------------------------------
@@ -846,37 +936,47 @@ impl<'a> Warning<'a> {
         let mut reviews = Vec::new();
         let mut flagged: Vec<usize> = Vec::new();
         let mut run: Vec<&Item> = Vec::new();
-        let flush =
-            |run: &mut Vec<&Item>, fails: &mut Vec<String>, reviews: &mut Vec<String>, flagged: &mut Vec<usize>| {
-                if run.is_empty() {
-                    return;
-                }
-                let severity = run.iter().map(|i| i.severity).max().unwrap_or(Severity::Fail);
-                let exp: Vec<usize> = run.iter().flat_map(|i| i.expected.iter().copied()).collect();
-                let fnd: Vec<usize> = run.iter().flat_map(|i| i.found.iter().copied()).collect();
-                flagged.extend(fnd.iter().copied());
-                let e = abbreviate(&join_display(self.expected, &exp));
-                let f = abbreviate(&join_display(self.found, &fnd));
-                let phrase = match (exp.is_empty(), fnd.is_empty()) {
-                    (false, false) => format!("\"{e}\" was replaced by \"{f}\""),
-                    (false, true) => format!("missing: \"{e}\""),
-                    _ => format!("added: \"{f}\""),
-                };
-                if severity == Severity::Review {
-                    reviews.push(format!("{phrase} (perhaps an OCR misreading)"));
-                } else {
-                    fails.push(phrase);
-                }
-                run.clear();
+        // A run's place on the label: its own words, or for words missing from it, the words
+        // either side.
+        let flush = |run: &mut Vec<&Item>,
+                     around: [Option<usize>; 2],
+                     fails: &mut Vec<String>,
+                     reviews: &mut Vec<String>,
+                     flagged: &mut Vec<usize>| {
+            if run.is_empty() {
+                return;
+            }
+            let severity = run.iter().map(|i| i.severity).max().unwrap_or(Severity::Fail);
+            let exp: Vec<usize> = run.iter().flat_map(|i| i.expected.iter().copied()).collect();
+            let fnd: Vec<usize> = run.iter().flat_map(|i| i.found.iter().copied()).collect();
+            flagged.extend(fnd.iter().copied());
+            let e = abbreviate(&join_display(self.expected, &exp));
+            let f = abbreviate(&join_display(self.found, &fnd));
+            let phrase = match (exp.is_empty(), fnd.is_empty()) {
+                (false, false) => format!("\"{e}\" was replaced by \"{f}\""),
+                (false, true) => format!("missing: \"{e}\""),
+                _ => format!("added: \"{f}\""),
             };
+            let place: Vec<usize> = if fnd.is_empty() { around.iter().flatten().copied().collect() } else { fnd };
+            if severity == Severity::Review {
+                reviews.push(format!("{phrase} (perhaps an OCR misreading)"));
+            } else if let Some(cause) = self.obscured_at(&place) {
+                reviews.push(format!("{phrase} ({cause}: the print there could not be read clearly)"));
+            } else {
+                fails.push(phrase);
+            }
+            run.clear();
+        };
+        let mut before: Option<usize> = None;
         for item in &items {
             if item.severity == Severity::Ok {
-                flush(&mut run, &mut fails, &mut reviews, &mut flagged);
+                flush(&mut run, [before, item.found.first().copied()], &mut fails, &mut reviews, &mut flagged);
+                before = item.found.last().copied().or(before);
             } else {
                 run.push(item);
             }
         }
-        flush(&mut run, &mut fails, &mut reviews, &mut flagged);
+        flush(&mut run, [before, None], &mut fails, &mut reviews, &mut flagged);
         for (note, tok) in &punct {
             reviews.push(note.clone());
             flagged.push(*tok);
@@ -991,7 +1091,17 @@ impl<'a> Warning<'a> {
             .iter()
             .map(|&i| bold::WeightSample { bbox: self.words[i].bbox, text: self.words[i].text.as_str() })
             .collect();
-        let verdict = bold::judge_weight(image, &header, &body);
+        let mut verdict = bold::judge_weight(image, &header, &body);
+        if verdict.outcome == Outcome::Fail
+            && let Some(cause) = self.obscured_at(&self.header_tokens())
+        {
+            verdict.outcome = Outcome::Review;
+            verdict.message = format!(
+                "The header is {cause}, so its type weight cannot be judged ({}). Check by eye that \"GOVERNMENT \
+                 WARNING\" is bold.",
+                verdict.message.trim_end_matches('.')
+            );
+        }
         let all: Vec<usize> = header_words.iter().chain(body_words.iter()).copied().collect();
         Check {
             field: FIELD_BOLD.into(),
@@ -1225,6 +1335,89 @@ mod tests {
             assert_eq!(s.header_correct, outcome_of(&result, FIELD_HEADER) == Some(Pass), "{name}");
             assert_eq!(s.text_correct, outcome_of(&result, FIELD_TEXT) == Some(Pass), "{name}");
         }
+    }
+
+    /// The aligner against what OCR and label layout do to a correct warning: every case must
+    /// pass word for word (all words read at confidence 0.95, so nothing is excused as noise).
+    #[test]
+    fn aligner_tolerates_ocr_confusions_and_layout() {
+        let exact = full();
+        let cases: Vec<(&str, String)> = vec![
+            ("0 for O", exact.replace("alcoholic beverages during", "alc0h0lic beverages during")),
+            ("l for 1 in the numbering", exact.replace("(1)", "(l)")),
+            ("1 for l", exact.replace("ability", "abi1ity")),
+            ("1 for i", exact.replace("drink", "dr1nk")),
+            ("l for I", exact.replace("impairs", "lmpairs")),
+            ("I for l", exact.replace("health", "heaIth")),
+            ("5 for S", exact.replace("Surgeon", "5urgeon")),
+            ("rn for m", exact.replace("machinery", "rnachinery").replace("women", "wornen")),
+            ("word split by a space", exact.replace("pregnancy", "preg nancy")),
+            ("another word split", exact.replace("machinery", "machi nery")),
+            ("words merged", exact.replace("drive a car", "drivea car")),
+            ("more words merged", exact.replace("risk of birth", "riskof birth")),
+            ("line breaks every 20 characters", wrapped(&exact, 20)),
+            ("line breaks every 35 characters", wrapped(&exact, 35)),
+            ("line breaks every 60 characters", wrapped(&exact, 60)),
+            ("hyphenated across a line break", exact.replace("pregnancy", "preg-\nnancy")),
+            ("another hyphenation", exact.replace("alcoholic beverages impairs", "alcoholic bev-\nerages impairs")),
+            ("hyphen kept inside the word", exact.replace("machinery", "machin-ery")),
+            ("final period dropped", exact.trim_end_matches('.').to_string()),
+            ("body in capitals", exact.to_uppercase()),
+            (
+                "capitals, confusions, breaks and hyphens at once",
+                wrapped(&exact.to_uppercase().replace("SURGEON", "5URGEON").replace("PREGNANCY", "PREG- NANCY"), 32)
+                    .trim_end_matches('.')
+                    .to_string(),
+            ),
+        ];
+        for (name, text) in cases {
+            let result = check_warning(&lines_of(&text), None);
+            assert_eq!(outcome_of(&result, FIELD_TEXT), Some(Outcome::Pass), "{name}:\n{text}\n{result:#?}");
+            assert_eq!(result.differences, 0, "{name}");
+            let words: Vec<&str> = text.split_whitespace().collect();
+            let odd: Vec<WordDiff> =
+                align_warning(&words).into_iter().filter(|d| !matches!(d, WordDiff::Same(_))).collect();
+            assert!(odd.is_empty(), "{name}: {odd:?}");
+        }
+        // The same layouts around a real change still fail.
+        let changed = exact.replace("impairs your", "may impair your");
+        for text in [wrapped(&changed.to_uppercase(), 30), changed.replace("machinery", "rnachinery")] {
+            let result = check_warning(&lines_of(&text), None);
+            assert_eq!(outcome_of(&result, FIELD_TEXT), Some(Outcome::Fail), "{text}");
+            assert!(result.differences >= 2, "{}", result.differences);
+        }
+    }
+
+    /// Glare: a difference inside an obscured region is review, the same outside it fails.
+    #[test]
+    fn differences_under_glare_are_review() {
+        let text = wrapped(&full().replace("operate machinery", "operate xqzt"), 40);
+        let page = OcrPage::from_text(&text);
+        let lines = page.lines();
+        assert_eq!(outcome_of(&check_warning(&lines, None), FIELD_TEXT), Some(Outcome::Fail));
+        let at = page.words.iter().find(|w| w.text.starts_with("xqzt")).map(|w| w.bbox).unwrap_or_default();
+        let glare = |bbox| [Obscured { bbox, cause: "under glare".into() }];
+        let result = check_warning_with(&lines, None, &glare(BBox::new(at.x.saturating_sub(20), at.y, 200, at.h)));
+        let check = check_of(&result, FIELD_TEXT);
+        assert_eq!(check.outcome, Outcome::Review, "{check:?}");
+        assert!(check.message.contains("under glare"), "{}", check.message);
+        // Glare elsewhere excuses nothing.
+        let elsewhere = check_warning_with(&lines, None, &glare(BBox::new(0, 0, 50, 20)));
+        assert_eq!(outcome_of(&elsewhere, FIELD_TEXT), Some(Outcome::Fail));
+        // A missing word is placed by its neighbours.
+        let text = wrapped(&full().replace("drive a car", "drive car"), 40);
+        let page = OcrPage::from_text(&text);
+        let drive = page.words.iter().find(|w| w.text == "drive").map(|w| w.bbox).unwrap_or_default();
+        let result = check_warning_with(&page.lines(), None, &glare(BBox::new(drive.x, drive.y, 400, drive.h)));
+        assert_eq!(outcome_of(&result, FIELD_TEXT), Some(Outcome::Review));
+        // A title-case header under glare is review, not fail; elsewhere it fails.
+        let text = wrapped(&full().replace("GOVERNMENT WARNING", "Government Warning"), 40);
+        let page = OcrPage::from_text(&text);
+        let header = page.words[0].bbox.union(&page.words[1].bbox);
+        let result = check_warning_with(&page.lines(), None, &glare(header));
+        assert_eq!(outcome_of(&result, FIELD_HEADER), Some(Outcome::Review));
+        assert!(check_of(&result, FIELD_HEADER).message.contains("under glare"));
+        assert_eq!(outcome_of(&check_warning(&page.lines(), None), FIELD_HEADER), Some(Outcome::Fail));
     }
 
     #[test]

@@ -5,10 +5,12 @@
 // not reach them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod bold;
 mod cli;
 #[cfg(feature = "gui")]
 mod gui;
 #[cfg(feature = "gui")]
 mod gui_ollama;
 mod ollama;
+mod quality;
 mod support;

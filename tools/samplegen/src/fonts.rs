@@ -23,6 +23,10 @@ pub enum Face {
     FreeSansBold,
     /// URW Z003 Medium Italic, a Zapf Chancery style script face.
     Z003,
+    /// URW Bookman Demi Italic, a heavy swash-like italic.
+    BookmanDemiItalic,
+    /// URW Gothic Demi, a geometric display face (Avant Garde style).
+    GothicDemi,
 }
 
 /// Where a face comes from, for error messages and the samples README.
@@ -93,6 +97,15 @@ impl Face {
                 URW,
                 URW_LICENSE,
             ),
+            Face::BookmanDemiItalic => (
+                "URW Bookman Demi Italic",
+                "/usr/share/fonts/opentype/urw-base35/URWBookman-DemiItalic.otf",
+                URW,
+                URW_LICENSE,
+            ),
+            Face::GothicDemi => {
+                ("URW Gothic Demi", "/usr/share/fonts/opentype/urw-base35/URWGothic-Demi.otf", URW, URW_LICENSE)
+            }
         };
         FaceInfo { name, path, package, license }
     }

@@ -5,7 +5,10 @@ use ab_glyph::{FontVec, PxScale};
 use anyhow::{Result, bail};
 use image::{Rgb, RgbImage};
 use imageproc::drawing::{draw_filled_rect_mut, draw_hollow_rect_mut, draw_text_mut, text_size};
-use imageproc::geometric_transformations::{Border, Interpolation, rotate_about_center};
+use imageproc::filter::gaussian_blur_f32;
+use imageproc::geometric_transformations::{
+    Border, Interpolation, Projection, rotate_about_center, rotate_about_center_no_crop, warp,
+};
 use imageproc::rect::Rect;
 
 use crate::fonts::{Fonts, ascent};
@@ -308,9 +311,58 @@ fn upper_items<'a>(spec: &LabelSpec, fonts: &'a Fonts) -> Result<Vec<Item<'a>>> 
 
 /// Applies one image transform (photo-like degradations).
 pub fn apply(img: RgbImage, transform: &Transform) -> RgbImage {
+    let (w, h) = (img.width() as f32, img.height() as f32);
     match transform {
         Transform::Rotate { degrees } => {
             rotate_about_center(&img, degrees.to_radians(), Interpolation::Bicubic, Border::Constant(WHITE))
+        }
+        Transform::Tilt { degrees, backdrop } => rotate_about_center_no_crop(
+            &img,
+            degrees.to_radians(),
+            Interpolation::Bicubic,
+            Border::Constant(Rgb(*backdrop)),
+        ),
+        Transform::QuarterTurns { turns } => match turns % 4 {
+            1 => image::imageops::rotate90(&img),
+            2 => image::imageops::rotate180(&img),
+            3 => image::imageops::rotate270(&img),
+            _ => img,
+        },
+        Transform::Perspective { corners, backdrop } => {
+            let from = [(0.0, 0.0), (w, 0.0), (w, h), (0.0, h)];
+            let to = corners.map(|(x, y)| (x * w, y * h));
+            match Projection::from_control_points(from, to) {
+                Some(projection) => warp(&img, projection, Interpolation::Bicubic, Border::Constant(Rgb(*backdrop))),
+                None => img,
+            }
+        }
+        Transform::Glare { x, y, rx, ry, strength } => {
+            let mut out = img;
+            let (cx, cy, rx, ry) = (x * w, y * h, rx * w, ry * h);
+            for (px, py, p) in out.enumerate_pixels_mut() {
+                let d = ((px as f32 - cx) / rx).powi(2) + ((py as f32 - cy) / ry).powi(2);
+                // A flat bright core with a soft edge, like a reflection.
+                let k = strength * (-d * d).exp();
+                for c in &mut p.0 {
+                    *c = (f32::from(*c) + (255.0 - f32::from(*c)) * k).round().clamp(0.0, 255.0) as u8;
+                }
+            }
+            out
+        }
+        Transform::Blur { sigma } => gaussian_blur_f32(&img, *sigma),
+        Transform::Scale { factor } => {
+            let nw = ((w * factor).round() as u32).max(1);
+            let nh = ((h * factor).round() as u32).max(1);
+            image::imageops::resize(&img, nw, nh, image::imageops::FilterType::Triangle)
+        }
+        Transform::Exposure { gain, lift } => {
+            let mut out = img;
+            for p in out.pixels_mut() {
+                for c in &mut p.0 {
+                    *c = (f32::from(*c) * gain + lift).round().clamp(0.0, 255.0) as u8;
+                }
+            }
+            out
         }
     }
 }

@@ -1,8 +1,9 @@
 //! The table of labels: application data, what the label says, its style, its image transforms,
 //! and what the verifier is expected to conclude.
 //!
-//! To add a "hard" tier later, add `Transform` variants (90 degree rotation, perspective, glare,
-//! blur, downscaling) and push more `LabelSpec`s with `tier: Tier::Hard`.
+//! Two tiers: `basic` (clean prints with a few easy conditions) and `hard` (photo-like
+//! degradations: sideways and tilted shots, perspective, glare, blur, heavy JPEG, low
+//! resolution, dim light, decorative fonts, small warning text).
 
 use image::Rgb;
 use serde::Serialize;
@@ -20,12 +21,14 @@ pub const WARNING_SENTENCE_2: &str = "(2) Consumption of alcoholic beverages imp
 #[derive(Clone, Copy, Debug)]
 pub enum Tier {
     Basic,
+    Hard,
 }
 
 impl Tier {
     pub fn name(self) -> &'static str {
         match self {
             Tier::Basic => "basic",
+            Tier::Hard => "hard",
         }
     }
 }
@@ -40,20 +43,51 @@ pub enum Format {
 /// JPEG quality of the pristine labels.
 const JPEG_NORMAL: Format = Format::Jpeg { quality: 88 };
 
-/// Degradations applied to the rendered label, in order.
+/// Degradations applied to the rendered label, in order. Fractions are of the image's width
+/// (x) and height (y) at that point.
 #[derive(Clone, Debug)]
 pub enum Transform {
-    /// Clockwise rotation about the centre, corners filled white.
+    /// Clockwise rotation about the centre, same size, corners filled white.
     Rotate { degrees: f32 },
+    /// Clockwise rotation on a canvas grown to hold the whole label, on a backdrop (a label
+    /// photographed at an angle on a table).
+    Tilt { degrees: f32, backdrop: [u8; 3] },
+    /// Quarter turns clockwise (a sideways photo without an EXIF orientation tag).
+    QuarterTurns { turns: u8 },
+    /// The label's corners (top left, top right, bottom right, bottom left) moved to these
+    /// fractions of the image, the rest of the image a backdrop (a photo taken off-axis).
+    Perspective { corners: [(f32, f32); 4], backdrop: [u8; 3] },
+    /// A bright washed-out ellipse (light reflected off a bottle) centred at (x, y) with radii
+    /// (rx, ry), blending the image towards white by up to `strength` (0 to 1).
+    Glare { x: f32, y: f32, rx: f32, ry: f32, strength: f32 },
+    /// Gaussian blur (an out-of-focus photo).
+    Blur { sigma: f32 },
+    /// Resized by `factor` (a low-resolution photo or scan).
+    Scale { factor: f32 },
+    /// Every channel multiplied by `gain` and lifted by `lift` (a photo in dim light).
+    Exposure { gain: f32, lift: f32 },
 }
 
 impl Transform {
     fn condition(&self) -> String {
-        match self {
-            Transform::Rotate { degrees } if *degrees < 0.0 => {
-                format!("rotated {} degrees counter-clockwise", -degrees)
+        let turn = |degrees: f32| {
+            if degrees < 0.0 {
+                format!("{} degrees counter-clockwise", -degrees)
+            } else {
+                format!("{degrees} degrees clockwise")
             }
-            Transform::Rotate { degrees } => format!("rotated {degrees} degrees clockwise"),
+        };
+        match self {
+            Transform::Rotate { degrees } => format!("rotated {}", turn(*degrees)),
+            Transform::Tilt { degrees, .. } => format!("photographed tilted {} on a backdrop", turn(*degrees)),
+            Transform::QuarterTurns { turns } => {
+                format!("stored sideways: rotated {} degrees clockwise, no EXIF orientation", u32::from(*turns) * 90)
+            }
+            Transform::Perspective { .. } => "perspective: photographed off-axis, the label a trapezoid".to_string(),
+            Transform::Glare { strength, .. } => format!("glare (washed out by up to {:.0}%)", strength * 100.0),
+            Transform::Blur { sigma } => format!("out of focus (Gaussian blur, sigma {sigma} px)"),
+            Transform::Scale { factor } => format!("low resolution (scaled by {factor})"),
+            Transform::Exposure { gain, .. } => format!("dim light (brightness times {gain})"),
         }
     }
 }
@@ -269,6 +303,9 @@ pub struct LabelSpec {
     pub format: Format,
     pub tier: Tier,
     pub expected: Expected,
+    /// Why NEEDS_REVIEW is also a fair verdict for this image (a photo a reviewer should ask to
+    /// have retaken), if it is.
+    pub may_need_review: Option<&'static str>,
     pub app: Application,
     pub label: LabelText,
     pub style: Style,
@@ -299,6 +336,7 @@ impl LabelSpec {
             format: JPEG_NORMAL,
             tier: Tier::Basic,
             expected: Expected::Compliant,
+            may_need_review: None,
             app,
             label,
             style: Style {
@@ -312,6 +350,14 @@ impl LabelSpec {
             transforms: Vec::new(),
             notes: Vec::new(),
         }
+    }
+
+    /// Moves the spec to the hard tier, written as JPEG quality 75 (a phone photo's typical
+    /// compression) unless a transform or the spec says otherwise.
+    fn hard(mut self) -> LabelSpec {
+        self.tier = Tier::Hard;
+        self.format = Format::Jpeg { quality: 75 };
+        self
     }
 
     fn defect(mut self, failing_field: &'static str, defect: &'static str) -> LabelSpec {
@@ -340,6 +386,9 @@ impl LabelSpec {
         }
         if let Some(face) = self.style.brand_face {
             out.push(format!("decorative brand font ({})", face.info().name));
+        }
+        if self.style.warning_size < 20.0 {
+            out.push(format!("small warning text ({} px type on a 1000 px wide label)", self.style.warning_size));
         }
         let family = self.style.family;
         if matches!(family.regular, Face::DejaVuSerif | Face::LiberationSerif) {
@@ -833,9 +882,547 @@ fn bad() -> Vec<LabelSpec> {
     v
 }
 
+/// A table or bar top behind a photographed label.
+const WOOD: [u8; 3] = [104, 84, 66];
+const SLATE: [u8; 3] = [128, 132, 136];
+
+/// A photo's keystone: the top edge narrower than the bottom, as when the camera looks down at
+/// the label.
+const KEYSTONE: [(f32, f32); 4] = [(0.09, 0.05), (0.91, 0.03), (0.97, 0.97), (0.03, 0.95)];
+
+/// Compliant labels in photo-like conditions.
+fn hard_good() -> Vec<LabelSpec> {
+    let mut v = Vec::new();
+
+    // 001: a sideways photo (a quarter turn clockwise) with no EXIF tag.
+    let mut s = LabelSpec::new(
+        "label_hard_good_001",
+        app(
+            "Red Hollow",
+            "Zinfandel",
+            Wine,
+            Number(14.5),
+            "750 mL",
+            "Produced and Bottled by Red Hollow Vineyards, Lodi, CA",
+        ),
+        "ALC. 14.5% BY VOL.",
+    )
+    .hard();
+    s.transforms = vec![Transform::QuarterTurns { turns: 1 }];
+    v.push(s);
+
+    // 002: sideways the other way (three quarter turns), heavy JPEG.
+    let mut s = LabelSpec::new(
+        "label_hard_good_002",
+        app(
+            "Iron Gate",
+            "Straight Bourbon Whiskey",
+            Spirits,
+            Number(50.0),
+            "750 mL",
+            "Distilled and Bottled by Iron Gate Distillery, Bardstown, KY",
+        ),
+        "50% ALC/VOL (100 PROOF)",
+    )
+    .hard();
+    s.style.scheme = Scheme::Cream;
+    s.transforms = vec![Transform::QuarterTurns { turns: 3 }];
+    s.format = Format::Jpeg { quality: 45 };
+    v.push(s);
+
+    // 003: tilted 8 degrees on a wooden table, serif family.
+    let mut s = LabelSpec::new(
+        "label_hard_good_003",
+        app("Blue Heron", "Riesling", Wine, Number(11.5), "750 mL", "Bottled by Blue Heron Cellars, Hood River, OR"),
+        "11.5% ALC./VOL.",
+    )
+    .hard();
+    s.style.family = Family::LIBERATION_SERIF;
+    s.transforms = vec![Transform::Tilt { degrees: 8.0, backdrop: WOOD }];
+    v.push(s);
+
+    // 004: tilted the other way and a little out of focus.
+    let mut s = LabelSpec::new(
+        "label_hard_good_004",
+        app(
+            "North Fork",
+            "American Lager",
+            MaltBeverage,
+            Number(4.5),
+            "12 FL OZ",
+            "Brewed by North Fork Brewing Co., Missoula, MT",
+        ),
+        "ALC. 4.5% BY VOL.",
+    )
+    .hard();
+    s.label.net_contents = "12 FL. OZ.".into();
+    s.style.family = Family::FREE_SANS;
+    s.transforms = vec![Transform::Tilt { degrees: -6.0, backdrop: SLATE }, Transform::Blur { sigma: 1.2 }];
+    v.push(s);
+
+    // 005: photographed off-axis, heavy JPEG.
+    let mut s = LabelSpec::new(
+        "label_hard_good_005",
+        import(
+            app(
+                "Casa Verde",
+                "Reposado Tequila",
+                Spirits,
+                Number(40.0),
+                "750 mL",
+                "Imported by Verde Imports, Houston, TX",
+            ),
+            "Mexico",
+        ),
+        "40% ALC/VOL (80 PROOF)",
+    )
+    .hard();
+    s.style.scheme = Scheme::Cream;
+    s.transforms = vec![Transform::Perspective { corners: KEYSTONE, backdrop: WOOD }];
+    s.format = Format::Jpeg { quality: 50 };
+    v.push(s);
+
+    // 006: glare over the upper part of the label, away from the warning.
+    let mut s = LabelSpec::new(
+        "label_hard_good_006",
+        app(
+            "Silver Birch",
+            "Pinot Grigio",
+            Wine,
+            Number(12.0),
+            "750 mL",
+            "Bottled by Silver Birch Winery, Traverse City, MI",
+        ),
+        "12% ALC./VOL.",
+    )
+    .hard();
+    s.transforms = vec![Transform::Glare { x: 0.62, y: 0.3, rx: 0.22, ry: 0.12, strength: 0.7 }];
+    v.push(s);
+
+    // 007: out of focus, moderate JPEG.
+    let mut s = LabelSpec::new(
+        "label_hard_good_007",
+        app(
+            "Granite Peak",
+            "Straight Rye Whiskey",
+            Spirits,
+            Number(46.0),
+            "750 mL",
+            "Distilled and Bottled by Granite Peak Spirits, Denver, CO",
+        ),
+        "46% ALC/VOL (92 PROOF)",
+    )
+    .hard();
+    s.style.scheme = Scheme::Cream;
+    s.transforms = vec![Transform::Blur { sigma: 1.8 }];
+    s.format = Format::Jpeg { quality: 60 };
+    v.push(s);
+
+    // 008: light text on navy, slightly rotated, JPEG quality 40.
+    let mut s = LabelSpec::new(
+        "label_hard_good_008",
+        app(
+            "Midnight Harbor",
+            "Spiced Rum",
+            Spirits,
+            Number(35.0),
+            "750 mL",
+            "Bottled by Midnight Harbor Rum Co., Key West, FL",
+        ),
+        "35% ALC./VOL. (70 PROOF)",
+    )
+    .hard();
+    s.style.scheme = Scheme::Navy;
+    s.transforms = vec![Transform::Rotate { degrees: 3.0 }];
+    s.format = Format::Jpeg { quality: 40 };
+    v.push(s);
+
+    // 009: a script brand in mixed case, tilted on a table.
+    let mut s = LabelSpec::new(
+        "label_hard_good_009",
+        import(
+            app(
+                "Belle Rive",
+                "Sparkling Wine",
+                Wine,
+                Number(12.0),
+                "750 mL",
+                "Imported by Belle Rive Imports, Boston, MA",
+            ),
+            "France",
+        ),
+        "12% ALC./VOL.",
+    )
+    .hard();
+    s.label.brand = "Belle Rive".into();
+    s.style.brand_face = Some(Face::Z003);
+    s.style.brand_size = 120.0;
+    s.style.scheme = Scheme::Cream;
+    s.transforms = vec![Transform::Tilt { degrees: -4.0, backdrop: SLATE }];
+    v.push(s);
+
+    // 010: a geometric display brand.
+    let mut s = LabelSpec::new(
+        "label_hard_good_010",
+        app(
+            "Thunder Road",
+            "Amber Ale",
+            MaltBeverage,
+            Number(5.6),
+            "16 FL OZ",
+            "Brewed by Thunder Road Brewing, Austin, TX",
+        ),
+        "ALC. 5.6% BY VOL.",
+    )
+    .hard();
+    s.style.brand_face = Some(Face::GothicDemi);
+    s.style.brand_size = 96.0;
+    s.label.net_contents = "16 FL. OZ.".into();
+    v.push(s);
+
+    // 011: small warning text.
+    let mut s = LabelSpec::new(
+        "label_hard_good_011",
+        app(
+            "Quiet Meadow",
+            "Chardonnay",
+            Wine,
+            Number(13.5),
+            "750 mL",
+            "Bottled by Quiet Meadow Vineyards, Sonoma, CA",
+        ),
+        "13.5% ALC./VOL.",
+    )
+    .hard();
+    s.style.family = Family::LIBERATION_SANS;
+    s.style.warning_size = 16.0;
+    v.push(s);
+
+    // 012: a low-resolution photo (half size).
+    let mut s = LabelSpec::new(
+        "label_hard_good_012",
+        import(
+            app(
+                "Copper Kettle",
+                "Blended Irish Whiskey",
+                Spirits,
+                Number(40.0),
+                "750 mL",
+                "Imported by Copper Kettle Imports, Chicago, IL",
+            ),
+            "Ireland",
+        ),
+        "40% ALC./VOL. (80 PROOF)",
+    )
+    .hard();
+    s.style.scheme = Scheme::Cream;
+    s.transforms = vec![Transform::Scale { factor: 0.5 }];
+    s.format = Format::Jpeg { quality: 85 };
+    v.push(s);
+
+    // 013: a bottle photo: tilted, off-axis, glare right across the warning.
+    let mut s = LabelSpec::new(
+        "label_hard_good_013",
+        app(
+            "Willow Creek",
+            "Cabernet Sauvignon",
+            Wine,
+            Number(14.1),
+            "750 mL",
+            "Produced and Bottled by Willow Creek Vineyards, Napa, CA",
+        ),
+        "ALC. 14.1% BY VOL.",
+    )
+    .hard();
+    s.transforms = vec![
+        Transform::Perspective { corners: KEYSTONE, backdrop: SLATE },
+        Transform::Glare { x: 0.45, y: 0.86, rx: 0.3, ry: 0.08, strength: 0.93 },
+    ];
+    s.format = Format::Jpeg { quality: 55 };
+    s.may_need_review =
+        Some("glare washes out part of the government warning: the verifier may fairly ask for a new photo");
+    v.push(s);
+
+    // 014: small warning text, a heavy italic brand, tilted, heavy JPEG.
+    let mut s = LabelSpec::new(
+        "label_hard_good_014",
+        app(
+            "Harvest Moon",
+            "Hard Cider",
+            Wine,
+            Number(6.9),
+            "750 mL",
+            "Produced by Harvest Moon Cider Co., Hood River, OR",
+        ),
+        "6.9% ALC./VOL.",
+    )
+    .hard();
+    s.style.warning_size = 18.0;
+    s.style.brand_face = Some(Face::BookmanDemiItalic);
+    s.style.scheme = Scheme::Cream;
+    s.transforms = vec![Transform::Tilt { degrees: -3.0, backdrop: WOOD }];
+    s.format = Format::Jpeg { quality: 50 };
+    v.push(s);
+
+    // 015: dim light, slightly soft.
+    let mut s = LabelSpec::new(
+        "label_hard_good_015",
+        app(
+            "Lone Pine",
+            "Gin",
+            Spirits,
+            Number(42.0),
+            "750 mL",
+            "Distilled and Bottled by Lone Pine Distilling, Bend, OR",
+        ),
+        "42% ALC/VOL (84 PROOF)",
+    )
+    .hard();
+    s.transforms = vec![Transform::Exposure { gain: 0.42, lift: 8.0 }, Transform::Blur { sigma: 0.8 }];
+    v.push(s);
+
+    v
+}
+
+/// Labels with exactly one defect, in photo-like conditions. None may come out compliant.
+fn hard_bad() -> Vec<LabelSpec> {
+    let mut v = Vec::new();
+
+    // 001: title-case header, sideways photo.
+    let mut s = LabelSpec::new(
+        "label_hard_bad_001",
+        app(
+            "Red Hollow",
+            "Petite Sirah",
+            Wine,
+            Number(14.8),
+            "750 mL",
+            "Produced and Bottled by Red Hollow Vineyards, Lodi, CA",
+        ),
+        "ALC. 14.8% BY VOL.",
+    )
+    .hard()
+    .defect("government_warning_header", "warning header in title case (\"Government Warning:\"), sideways photo");
+    s.label.warning.header = "Government Warning:".into();
+    s.transforms = vec![Transform::QuarterTurns { turns: 1 }];
+    v.push(s);
+
+    // 002: "may impair", out of focus.
+    let mut s = LabelSpec::new(
+        "label_hard_bad_002",
+        app(
+            "Granite Peak",
+            "Vodka",
+            Spirits,
+            Number(40.0),
+            "1 L",
+            "Distilled and Bottled by Granite Peak Spirits, Denver, CO",
+        ),
+        "40% ALC/VOL (80 PROOF)",
+    )
+    .hard()
+    .defect("government_warning_text", "warning reworded: \"may impair your ability\", out-of-focus photo");
+    s.label.warning.body = s.label.warning.body.replace("impairs your ability", "may impair your ability");
+    s.label.net_contents = "1 L".into();
+    s.transforms = vec![Transform::Blur { sigma: 1.4 }];
+    v.push(s);
+
+    // 003: header in the regular weight, tilted 6 degrees.
+    let mut s = LabelSpec::new(
+        "label_hard_bad_003",
+        app(
+            "Harbor Light",
+            "Sauvignon Blanc",
+            Wine,
+            Number(13.0),
+            "750 mL",
+            "Produced and Bottled by Harbor Light Winery, Sonoma, CA",
+        ),
+        "ALC. 13% BY VOL.",
+    )
+    .hard()
+    .defect("government_warning_bold", "\"GOVERNMENT WARNING:\" in the regular weight, photo tilted 6 degrees");
+    s.label.warning.header_bold = false;
+    s.transforms = vec![Transform::Tilt { degrees: 6.0, backdrop: SLATE }];
+    s.format = Format::Jpeg { quality: 60 };
+    v.push(s);
+
+    // 004: ABV differs, off-axis photo.
+    let mut s = LabelSpec::new(
+        "label_hard_bad_004",
+        app(
+            "Iron Gate",
+            "Straight Bourbon Whiskey",
+            Spirits,
+            Number(43.0),
+            "750 mL",
+            "Distilled and Bottled by Iron Gate Distillery, Bardstown, KY",
+        ),
+        "40% ALC/VOL (80 PROOF)",
+    )
+    .hard()
+    .defect("alcohol_content", "label says 40% but the application says 43%, off-axis photo");
+    s.transforms = vec![Transform::Perspective { corners: KEYSTONE, backdrop: WOOD }];
+    v.push(s);
+
+    // 005: another brand, in a script face (the importer is the application's).
+    let mut s = LabelSpec::new(
+        "label_hard_bad_005",
+        import(
+            app(
+                "Belle Rive",
+                "Sparkling Wine",
+                Wine,
+                Number(12.0),
+                "750 mL",
+                "Imported by Lune Selections, Boston, MA",
+            ),
+            "France",
+        ),
+        "12% ALC./VOL.",
+    )
+    .hard()
+    .defect("brand_name", "label brand is \"Clair de Lune\" (script face) but the application says \"Belle Rive\"");
+    s.label.brand = "Clair de Lune".into();
+    s.style.brand_face = Some(Face::Z003);
+    s.style.brand_size = 120.0;
+    s.style.scheme = Scheme::Cream;
+    v.push(s);
+
+    // 006: no warning, glare and heavy JPEG.
+    let mut s = LabelSpec::new(
+        "label_hard_bad_006",
+        app(
+            "Silver Birch",
+            "Riesling",
+            Wine,
+            Number(11.0),
+            "750 mL",
+            "Bottled by Silver Birch Winery, Traverse City, MI",
+        ),
+        "11% ALC./VOL.",
+    )
+    .hard()
+    .defect("government_warning", "the government warning is missing; glare and heavy JPEG");
+    s.label.warning.present = false;
+    s.transforms = vec![Transform::Glare { x: 0.4, y: 0.45, rx: 0.25, ry: 0.15, strength: 0.6 }];
+    s.format = Format::Jpeg { quality: 40 };
+    v.push(s);
+
+    // 007: net contents differ, low resolution.
+    let mut s = LabelSpec::new(
+        "label_hard_bad_007",
+        app(
+            "Lone Pine",
+            "Gin",
+            Spirits,
+            Number(42.0),
+            "750 mL",
+            "Distilled and Bottled by Lone Pine Distilling, Bend, OR",
+        ),
+        "42% ALC/VOL (84 PROOF)",
+    )
+    .hard()
+    .defect("net_contents", "label says 700 mL but the application says 750 mL; low-resolution photo");
+    s.label.net_contents = "700 mL".into();
+    s.transforms = vec![Transform::Scale { factor: 0.5 }];
+    s.format = Format::Jpeg { quality: 85 };
+    v.push(s);
+
+    // 008: a changed word in small warning text.
+    let mut s = LabelSpec::new(
+        "label_hard_bad_008",
+        app(
+            "Quiet Meadow",
+            "Pinot Noir",
+            Wine,
+            Number(13.9),
+            "750 mL",
+            "Bottled by Quiet Meadow Vineyards, Sonoma, CA",
+        ),
+        "13.9% ALC./VOL.",
+    )
+    .hard()
+    .defect(
+        "government_warning_text",
+        "warning reworded in small type: \"Consumption of alcohol impairs\" instead of \"alcoholic beverages impairs\"",
+    );
+    s.label.warning.body =
+        s.label.warning.body.replace("Consumption of alcoholic beverages impairs", "Consumption of alcohol impairs");
+    s.style.family = Family::LIBERATION_SANS;
+    s.style.warning_size = 16.0;
+    v.push(s);
+
+    // 009: import without a country, light on navy, sideways.
+    let mut s = LabelSpec::new(
+        "label_hard_bad_009",
+        import(
+            app(
+                "Copper Kettle",
+                "Blended Irish Whiskey",
+                Spirits,
+                Number(40.0),
+                "750 mL",
+                "Imported by Copper Kettle Imports, Chicago, IL",
+            ),
+            "Ireland",
+        ),
+        "40% ALC./VOL. (80 PROOF)",
+    )
+    .hard()
+    .defect("country_of_origin", "imported whiskey (Ireland) with no country of origin; light on navy, sideways");
+    s.label.country = None;
+    s.style.scheme = Scheme::Navy;
+    s.transforms = vec![Transform::QuarterTurns { turns: 3 }];
+    v.push(s);
+
+    // 010: another class/type, tilted, JPEG quality 38.
+    let mut s = LabelSpec::new(
+        "label_hard_bad_010",
+        app(
+            "North Fork",
+            "India Pale Ale",
+            MaltBeverage,
+            Number(6.5),
+            "12 FL OZ",
+            "Brewed by North Fork Brewing Co., Missoula, MT",
+        ),
+        "ALC. 6.5% BY VOL.",
+    )
+    .hard()
+    .defect("class_type", "label says \"Stout\" but the application says \"India Pale Ale\"; tilted, heavy JPEG");
+    s.label.class_type = "STOUT".into();
+    s.style.scheme = Scheme::Cream;
+    s.transforms = vec![Transform::Tilt { degrees: -7.0, backdrop: WOOD }];
+    s.format = Format::Jpeg { quality: 38 };
+    v.push(s);
+
+    // 011: proof is not twice the ABV, dim light.
+    let mut s = LabelSpec::new(
+        "label_hard_bad_011",
+        app(
+            "Midnight Harbor",
+            "Dark Rum",
+            Spirits,
+            Number(40.0),
+            "750 mL",
+            "Bottled by Midnight Harbor Rum Co., Key West, FL",
+        ),
+        "40% ALC./VOL. (90 PROOF)",
+    )
+    .hard()
+    .defect("alcohol_content_proof", "label says 40% ALC./VOL. (90 PROOF); 40% is 80 proof; dim light");
+    s.transforms = vec![Transform::Exposure { gain: 0.45, lift: 6.0 }];
+    v.push(s);
+
+    v
+}
+
 /// Every sample, in file order.
 pub fn all() -> Vec<LabelSpec> {
     let mut v = good();
     v.extend(bad());
+    v.extend(hard_good());
+    v.extend(hard_bad());
     v
 }
