@@ -73,21 +73,6 @@ pub fn read_manifest(path: &Path) -> Result<Vec<Expected>, String> {
     serde_json::from_str(&text).map_err(|e| format!("{} is not a manifest of expected outcomes: {e}", path.display()))
 }
 
-/// The fields compared, in the report's order.
-const FIELDS: &[&str] = &[
-    "brand_name",
-    "class_type",
-    "alcohol_content",
-    "alcohol_content_proof",
-    "net_contents",
-    "bottler",
-    "country_of_origin",
-    "government_warning",
-    "government_warning_header",
-    "government_warning_text",
-    "government_warning_bold",
-];
-
 /// Counts for one field.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FieldTally {
@@ -122,7 +107,7 @@ pub struct Evaluation {
 /// Compares reports with the manifest's expectations (same order).
 pub fn evaluate(expected: &[Expected], reports: &[Report]) -> Evaluation {
     let mut e = Evaluation { labels: expected.len(), ..Evaluation::default() };
-    for field in FIELDS {
+    for field in &crate::rules::FIELDS {
         e.fields.insert(field, FieldTally::default());
     }
     for (want, report) in expected.iter().zip(reports) {
@@ -157,7 +142,7 @@ pub fn evaluate(expected: &[Expected], reports: &[Report]) -> Evaluation {
         if status == Status::Error {
             continue;
         }
-        for field in FIELDS {
+        for field in &crate::rules::FIELDS {
             let Some(tally) = e.fields.get_mut(field) else { continue };
             let c = check(field);
             if want.failing_field.as_deref() == Some(*field) {

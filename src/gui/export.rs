@@ -60,24 +60,10 @@ pub enum ExportError {
     Json(#[from] serde_json::Error),
 }
 
-/// The check fields in the order a reviewer reads them; fields not listed follow in the order
-/// they first appear.
-const FIELD_ORDER: [&str; 11] = [
-    "brand_name",
-    "class_type",
-    "alcohol_content",
-    "alcohol_content_proof",
-    "net_contents",
-    "bottler",
-    "country_of_origin",
-    "government_warning",
-    "government_warning_header",
-    "government_warning_text",
-    "government_warning_bold",
-];
-
+/// The check columns: every check field in the report's order, then any other field in the order
+/// it first appears.
 fn check_columns(rows: &[Row]) -> Vec<String> {
-    let mut columns: Vec<String> = FIELD_ORDER.iter().map(|f| (*f).to_string()).collect();
+    let mut columns: Vec<String> = crate::rules::FIELDS.iter().map(|f| (*f).to_string()).collect();
     for check in rows.iter().filter_map(|r| r.report.as_ref()).flat_map(|r| &r.checks) {
         if !columns.contains(&check.field) {
             columns.push(check.field.clone());

@@ -21,6 +21,21 @@ use crate::extract::{self, LOW_CONFIDENCE, MatchKind, WordRef};
 use crate::ocr::{BBox, OcrLine, OcrPage};
 use crate::report::{Check, ExtractedFields, Outcome, Violation};
 
+/// Every check's field, in the order a reviewer reads them (the report's order).
+pub const FIELDS: [&str; 11] = [
+    brand::FIELD,
+    class_type::FIELD,
+    alcohol::FIELD,
+    alcohol::PROOF_FIELD,
+    net_contents::FIELD,
+    bottler::FIELD,
+    country::FIELD,
+    warning::FIELD_PRESENT,
+    warning::FIELD_HEADER,
+    warning::FIELD_TEXT,
+    warning::FIELD_BOLD,
+];
+
 /// Everything the checks concluded about one label.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Findings {
@@ -256,7 +271,7 @@ mod tests {
         }
     }
 
-    const FIELDS: &[&str] = &["brand_name", "class_type", "alcohol_content", "net_contents", "bottler"];
+    const APPLICATION_FIELDS: &[&str] = &["brand_name", "class_type", "alcohol_content", "net_contents", "bottler"];
 
     /// Every check of a page, the warning's without an image (type weight: review).
     fn check_page(page: &OcrPage, application: &Application) -> Findings {
@@ -271,7 +286,7 @@ mod tests {
     fn compliant_label_passes_every_field() {
         let page = OcrPage::from_text(&full_label());
         let findings = check_page(&page, &wine_application());
-        for field in FIELDS {
+        for field in APPLICATION_FIELDS {
             assert_eq!(outcome(&findings, field), Some(Outcome::Pass), "{field}: {:#?}", findings.checks);
         }
         assert!(
@@ -293,7 +308,7 @@ mod tests {
         for check in &findings.checks {
             assert!(check.rule.starts_with("27 CFR"), "{check:?}");
             assert!(!check.message.is_empty());
-            if FIELDS.contains(&check.field.as_str()) {
+            if APPLICATION_FIELDS.contains(&check.field.as_str()) {
                 assert!(!check.boxes.is_empty(), "{check:?}");
                 assert!(check.confidence.is_some_and(|c| c > 0.9), "{check:?}");
             }
@@ -304,7 +319,7 @@ mod tests {
     fn empty_application_runs_structural_checks() {
         let page = OcrPage::from_text(&full_label());
         let findings = check_page(&page, &Application::default());
-        for field in FIELDS {
+        for field in APPLICATION_FIELDS {
             let check = findings.checks.iter().find(|c| c.field == *field);
             let check = check.unwrap_or_else(|| panic!("{field} missing"));
             assert_eq!(check.outcome, Outcome::Pass, "{check:?}");

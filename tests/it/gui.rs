@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
@@ -25,15 +25,9 @@ fn harness_with(files: &[&str]) -> Harness<'static, VerifierApp> {
     harness_for(app)
 }
 
-/// Steps the UI until `done` holds (workers and loaders run on their own threads).
+/// Steps the UI until `done` holds (90 s at most: labels are read through the real Tesseract).
 fn step_until(harness: &mut Harness<'_, VerifierApp>, what: &str, done: impl Fn(&Harness<'_, VerifierApp>) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(90);
-    while !done(harness) {
-        assert!(Instant::now() < deadline, "still waiting after 90 s for {what}");
-        harness.step();
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    harness.run_steps(2);
+    crate::gui_support::step_until(harness, what, Duration::from_secs(90), done);
 }
 
 /// Steps the UI until every label is verified and the selected label's image is shown.

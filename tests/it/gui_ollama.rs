@@ -25,13 +25,7 @@ fn harness(url: &str, files: &[&str]) -> Harness<'static, VerifierApp> {
 
 /// Steps the UI until `done` holds (20 s at most).
 fn step_until(harness: &mut Harness<'_, VerifierApp>, what: &str, done: impl Fn(&Harness<'_, VerifierApp>) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !done(harness) {
-        assert!(Instant::now() < deadline, "never: {what}");
-        harness.step();
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    harness.run_steps(2);
+    crate::gui_support::step_until(harness, what, Duration::from_secs(20), done);
 }
 
 fn shows(harness: &Harness<'_, VerifierApp>, text: &str) -> bool {

@@ -11,6 +11,8 @@ mod cli;
 mod gui;
 #[cfg(feature = "gui")]
 mod gui_ollama;
+#[cfg(feature = "gui")]
+mod gui_support;
 mod ollama;
 mod quality;
 mod support;
