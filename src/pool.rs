@@ -413,12 +413,13 @@ impl OllamaReader {
 }
 
 fn preview_of(image: Option<&image::DynamicImage>, side: Option<u32>) -> Option<RgbaImage> {
-    match (image, side) {
-        // An image that already fits is not resampled.
-        (Some(image), Some(side)) if image.width().max(image.height()) <= side => Some(image.to_rgba8()),
-        (Some(image), Some(side)) => Some(image.thumbnail(side, side).to_rgba8()),
-        _ => None,
-    }
+    Some(downscaled(image?, side?))
+}
+
+/// The image to fit within `side` pixels, for showing: an image that already fits is not
+/// resampled (so never enlarged).
+pub fn downscaled(image: &image::DynamicImage, side: u32) -> RgbaImage {
+    if image.width().max(image.height()) <= side { image.to_rgba8() } else { image.thumbnail(side, side).to_rgba8() }
 }
 
 /// Sends one label to the server, waiting and sending again while it is busy or unreachable.

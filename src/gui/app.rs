@@ -843,7 +843,7 @@ impl VerifierApp {
             }
             let job = self.next_job;
             self.next_job += 1;
-            let reply = self.reply_for(job, self.labels[index].uid);
+            let reply = self.reply_for(job, self.labels[index].uid, self.labels[index].path.clone());
             let label = &mut self.labels[index];
             let Some(pool) = self.pools.get(&key) else { continue };
             pool.submit(Job {
@@ -880,13 +880,16 @@ impl VerifierApp {
 
     /// Runs on the worker with the finished label: saves its preview and thumbnail there, so the
     /// UI thread gets only a small thumbnail and the report.
-    fn reply_for(&self, job: u64, uid: u64) -> Reply {
+    fn reply_for(&self, job: u64, uid: u64, image_path: PathBuf) -> Reply {
         let (tx, repaint) = (self.events_tx.clone(), self.repaint.clone());
         let (preview_path, thumb_path) = (self.data.preview_path(uid), self.data.thumb_path(uid));
         Box::new(move |mut result: Box<Finished>| {
             let thumb = result.preview.take().map(|preview| {
                 let thumb = store::thumbnail_of(&preview);
-                if let Err(e) = store::save_preview(&preview_path, &thumb_path, &preview, &thumb) {
+                // A preview the size of the image read is that image: its file is copied.
+                let unchanged = result.report.image_size == Some([preview.width(), preview.height()]);
+                let original = unchanged.then_some(image_path.as_path());
+                if let Err(e) = store::save_preview(&preview_path, &thumb_path, &preview, original, &thumb) {
                     tracing::warn!("{e}");
                 }
                 Arc::new(store::color_image(&thumb))

@@ -128,7 +128,7 @@ fn escape(text: &str) -> String {
 
 /// The preview as a small JPEG `data:` URL, so the summary is one self-contained file.
 fn image_url(preview: &Path) -> Option<String> {
-    let image = image::open(preview).ok()?.thumbnail(PRINT_SIDE, PRINT_SIDE).to_rgb8();
+    let image = super::store::read_preview(preview)?.thumbnail(PRINT_SIDE, PRINT_SIDE).to_rgb8();
     let mut jpeg = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut Cursor::new(&mut jpeg), 80).encode_image(&image).ok()?;
     Some(format!("data:image/jpeg;base64,{}", base64::engine::general_purpose::STANDARD.encode(jpeg)))

@@ -68,7 +68,9 @@ impl DataDir {
     }
 
     pub fn preview_path(&self, uid: u64) -> PathBuf {
-        self.root.join("previews").join(format!("{uid}.jpg"))
+        // A JPEG the app made, or a copy of a label image that needed no downscaling: read by
+        // its bytes, not its name.
+        self.root.join("previews").join(format!("{uid}.preview"))
     }
 
     pub fn thumb_path(&self, uid: u64) -> PathBuf {
@@ -199,27 +201,45 @@ impl Drop for Writer {
     }
 }
 
-/// Encodes a preview (JPEG) and its thumbnail (PNG) into the data directory.
+/// Saves a preview and its thumbnail (PNG) into the data directory. A preview that is the
+/// label's image unchanged (`original`: it needed no downscaling) is saved as a copy of that
+/// file, which is much cheaper than encoding it again; any other is encoded as JPEG.
 pub fn save_preview(
     preview_path: &Path,
     thumb_path: &Path,
     preview: &RgbaImage,
+    original: Option<&Path>,
     thumb: &RgbaImage,
 ) -> Result<(), String> {
     if let Some(dir) = preview_path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
-    let mut jpeg = Vec::new();
-    let rgb = DynamicImage::ImageRgba8(preview.clone()).to_rgb8();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 80)
-        .encode_image(&rgb)
-        .map_err(|e| format!("cannot encode the preview: {e}"))?;
-    write_atomically(preview_path, &jpeg).map_err(|e| format!("cannot save {}: {e}", preview_path.display()))?;
+    let bytes = match original.map(std::fs::read) {
+        Some(Ok(bytes)) => bytes,
+        // Gone or unreadable since it was read: the pixels are at hand.
+        Some(Err(_)) | None => encode_jpeg(preview)?,
+    };
+    write_atomically(preview_path, &bytes).map_err(|e| format!("cannot save {}: {e}", preview_path.display()))?;
     let mut png = Vec::new();
     thumb
         .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
         .map_err(|e| format!("cannot encode the thumbnail: {e}"))?;
     write_atomically(thumb_path, &png).map_err(|e| format!("cannot save {}: {e}", thumb_path.display()))
+}
+
+fn encode_jpeg(image: &RgbaImage) -> Result<Vec<u8>, String> {
+    let mut jpeg = Vec::new();
+    let rgb = DynamicImage::ImageRgba8(image.clone()).to_rgb8();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 80)
+        .encode_image(&rgb)
+        .map_err(|e| format!("cannot encode the preview: {e}"))?;
+    Ok(jpeg)
+}
+
+/// Reads a saved preview by its bytes (JPEG, or the label's own format), turned upright as the
+/// label was.
+pub fn read_preview(preview_path: &Path) -> Option<DynamicImage> {
+    prepare::load(preview_path, DecodeLimits::default()).ok()
 }
 
 /// A thumbnail of a preview, aspect ratio kept.
@@ -238,14 +258,15 @@ pub fn color_image(image: &RgbaImage) -> egui::ColorImage {
 /// Reads a saved preview; without one (an older state, a remote label) it is made again from the
 /// label's image and saved.
 pub fn load_preview(preview_path: &Path, thumb_path: &Path, image_path: &Path) -> Result<RgbaImage, String> {
-    if let Ok(image) = image::open(preview_path) {
+    if let Some(image) = read_preview(preview_path) {
         return Ok(image.to_rgba8());
     }
     let image = prepare::load(image_path, DecodeLimits::default()).map_err(|e| e.to_string())?;
-    let preview = image.thumbnail(PREVIEW_SIDE, PREVIEW_SIDE).to_rgba8();
+    let original = (image.width().max(image.height()) <= PREVIEW_SIDE).then_some(image_path);
+    let preview = crate::pool::downscaled(&image, PREVIEW_SIDE);
     drop(image);
     let thumb = thumbnail_of(&preview);
-    if let Err(e) = save_preview(preview_path, thumb_path, &preview, &thumb) {
+    if let Err(e) = save_preview(preview_path, thumb_path, &preview, original, &thumb) {
         tracing::warn!("{e}");
     }
     Ok(preview)
@@ -360,5 +381,35 @@ mod tests {
         let thumb = thumbnail_of(&preview);
         assert_eq!(thumb.height(), THUMB_SIDE);
         assert_eq!(thumb.width(), 69);
+    }
+
+    #[test]
+    fn previews_that_fit_are_the_image_copied_and_larger_ones_are_downscaled() {
+        let dir = DataDir::temporary().unwrap();
+        let paint = |w, h| RgbaImage::from_fn(w, h, |x, y| image::Rgba([(x % 251) as u8, (y % 241) as u8, 90, 255]));
+
+        // A PNG label that fits: its bytes are the preview, read back by content, not by name.
+        let small = paint(300, 420);
+        let label = dir.root().join("label.png");
+        small.save(&label).unwrap();
+        let (preview, thumb) = (dir.preview_path(1), dir.thumb_path(1));
+        save_preview(&preview, &thumb, &small, Some(&label), &thumbnail_of(&small)).unwrap();
+        assert_eq!(std::fs::read(&preview).unwrap(), std::fs::read(&label).unwrap());
+        assert_eq!(load_preview(&preview, &thumb, &label).unwrap(), small, "read back pixel for pixel");
+
+        // Its file gone before the preview is saved: the pixels are encoded instead.
+        save_preview(&dir.preview_path(2), &dir.thumb_path(2), &small, Some(&dir.root().join("gone.png")), &small)
+            .unwrap();
+        assert_eq!(read_preview(&dir.preview_path(2)).map(|p| (p.width(), p.height())), Some((300, 420)));
+
+        // A large label without a saved preview: made again, downscaled, never enlarged.
+        let large = paint(2000, 2800);
+        let photo = dir.root().join("photo.jpg");
+        DynamicImage::ImageRgba8(large).to_rgb8().save(&photo).unwrap();
+        let made = load_preview(&dir.preview_path(3), &dir.thumb_path(3), &photo).unwrap();
+        assert_eq!((made.width(), made.height()), (1000, PREVIEW_SIDE));
+        assert!(std::fs::metadata(dir.preview_path(3)).unwrap().len() < std::fs::metadata(&photo).unwrap().len());
+        let made = load_preview(&dir.preview_path(4), &dir.thumb_path(4), &label).unwrap();
+        assert_eq!((made.width(), made.height()), (300, 420), "a small label is not enlarged");
     }
 }
