@@ -97,35 +97,80 @@ pub fn is_image_path(path: &Path) -> bool {
         .is_some_and(|e| IMAGE_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
 }
 
-/// Expands folders to the images inside them (sorted, recursively); files are kept as given,
-/// whatever their type, so a wrong file gets a report saying so rather than vanishing.
-pub fn collect_images(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    let mut out = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            let mut found = Vec::new();
-            walk(path, &mut found).map_err(|e| format!("cannot read folder {}: {e}", path.display()))?;
-            found.sort();
-            out.extend(found);
-        } else if path.exists() {
-            out.push(path.clone());
-        } else {
-            return Err(format!("{} does not exist", path.display()));
-        }
-    }
-    Ok(out)
+/// What [`collect_images`] found.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Collected {
+    /// The images, in the order given (each folder's sorted).
+    pub images: Vec<PathBuf>,
+    /// Paths that do not exist and folders that cannot be read, each said in a sentence.
+    pub problems: Vec<String>,
+    /// Files inside the folders that are not images by their name (a PDF, a JSON sidecar is not
+    /// counted: it belongs to its image).
+    pub not_images: Vec<PathBuf>,
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// Expands folders to the images inside them (sorted, recursively); files are kept as given,
+/// whatever their type, so a wrong file gets a report saying so rather than vanishing. A path
+/// that cannot be used is a problem of its own; the others are still collected.
+pub fn collect_images(paths: &[PathBuf]) -> Collected {
+    let mut out = Collected::default();
+    for path in paths {
+        if path.is_dir() {
+            let (mut found, mut others) = (Vec::new(), Vec::new());
+            match walk(path, &mut found, &mut others) {
+                Ok(()) => {
+                    found.sort();
+                    out.images.extend(found);
+                    others.sort();
+                    out.not_images.extend(others);
+                }
+                Err(e) => out.problems.push(format!("cannot read folder {}: {e}", path.display())),
+            }
+        } else if path.exists() {
+            out.images.push(path.clone());
+        } else {
+            out.problems.push(format!("{} does not exist", path.display()));
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, others: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         if path.is_dir() {
-            walk(&path, out)?;
+            walk(&path, out, others)?;
         } else if is_image_path(&path) {
             out.push(path);
+        } else if !is_sidecar_or_manifest(&path) {
+            others.push(path);
         }
     }
     Ok(())
+}
+
+/// A sentence naming the files in the folders that were not taken as images.
+pub fn skipped_note(files: &[PathBuf]) -> String {
+    let shown: Vec<String> = files.iter().take(3).map(|p| p.display().to_string()).collect();
+    let more = match files.len().saturating_sub(shown.len()) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    let what =
+        if files.len() == 1 { "1 file in the folders is not an image" } else { "files in the folders are not images" };
+    let count = if files.len() == 1 { String::new() } else { format!("{} ", files.len()) };
+    format!("{count}{what} and {} skipped: {}{more}", if files.len() == 1 { "was" } else { "were" }, shown.join(", "))
+}
+
+/// Application data beside the images (`label.json`, a `.csv` manifest), and hidden files: not
+/// worth a word when a folder is read.
+fn is_sidecar_or_manifest(path: &Path) -> bool {
+    let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+    let data = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| ["json", "csv", "md", "txt"].iter().any(|x| x.eq_ignore_ascii_case(e)));
+    hidden || data
 }
 
 /// Where a label's application data comes from.
@@ -170,11 +215,17 @@ pub fn run_verify(args: &VerifyArgs) -> u8 {
             }
         }
     };
-    let images = match collect_images(&args.paths) {
-        Ok(images) if images.is_empty() => return usage_error("no images found in the given paths"),
-        Ok(images) => images,
-        Err(e) => return usage_error(&e),
-    };
+    let collected = collect_images(&args.paths);
+    if let Some(problem) = collected.problems.first() {
+        return usage_error(problem);
+    }
+    if !collected.not_images.is_empty() {
+        eprintln!("{}", skipped_note(&collected.not_images));
+    }
+    let images = collected.images;
+    if images.is_empty() {
+        return usage_error("no images found in the given paths");
+    }
     let source = if let Some(path) = &args.application {
         if images.len() != 1 {
             return usage_error(
@@ -277,8 +328,9 @@ pub(crate) fn verify_labels(
             }
         }
     }
-    let mut done = slots.len();
+    let mut done = 0;
     for report in slots.values() {
+        done += 1;
         progress(done, total, report);
     }
     while pending > 0 {
@@ -318,6 +370,9 @@ fn write_text(out: &mut impl Write, reports: &[Report]) -> std::io::Result<()> {
         if let Some(error) = &report.error {
             writeln!(out, "    error: {error}")?;
         }
+        for warning in &report.warnings {
+            writeln!(out, "    note   {warning}")?;
+        }
         for check in report.checks.iter().filter(|c| c.outcome != Outcome::Pass) {
             writeln!(out, "    {:<6} {}: {}", check.outcome.as_str(), check.field, check.message)?;
         }
@@ -325,8 +380,9 @@ fn write_text(out: &mut impl Write, reports: &[Report]) -> std::io::Result<()> {
     let count = |s: Status| reports.iter().filter(|r| r.status == s).count();
     writeln!(
         out,
-        "{} labels: {} compliant, {} not compliant, {} need review, {} could not be read",
+        "{} {}: {} compliant, {} not compliant, {} need review, {} could not be read",
         reports.len(),
+        if reports.len() == 1 { "label" } else { "labels" },
         count(Status::Compliant),
         count(Status::NonCompliant),
         count(Status::NeedsReview),

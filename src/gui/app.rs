@@ -24,7 +24,7 @@ use super::ollama::OllamaPanel;
 use super::store::{self, DataDir, LoadRequest, Loaded, Loader, PREVIEW_SIDE, SavedLabel, Writer};
 use super::token;
 use crate::application::{Application, Manifest};
-use crate::cli::collect_images;
+use crate::cli::{collect_images, skipped_note};
 use crate::ocr::{BBox, Backend};
 use crate::pool::{Event, Finished, ImageSource, Job, Mode, Pool, Reply};
 use crate::remote::{RemoteClient, RemoteConfig};
@@ -352,7 +352,7 @@ enum AppEvent {
     Finished { job: u64, result: Box<Finished>, thumb: Option<Arc<egui::ColorImage>> },
     Rechecked { uid: u64, generation: u64, report: Box<Report> },
     Loaded(Loaded),
-    Gathered(Result<Vec<Gathered>, String>),
+    Gathered((Vec<Gathered>, Vec<String>)),
     Manifest(Result<(String, Manifest), String>),
     ApplicationFile { uid: u64, name: String, result: Result<Application, String> },
     Exported(Result<String, String>),
@@ -367,9 +367,16 @@ struct Gathered {
 }
 
 /// Finds the images in `paths` and reads their application data (manifest first, then sidecar).
-fn gather(paths: &[PathBuf], manifest: Option<&(String, Manifest)>) -> Result<Vec<Gathered>, String> {
-    let images = collect_images(paths)?;
-    Ok(images
+/// The labels found in what was added, and sentences on what could not be used (a path that does
+/// not exist, files in a folder that are not images).
+fn gather(paths: &[PathBuf], manifest: Option<&(String, Manifest)>) -> (Vec<Gathered>, Vec<String>) {
+    let collected = collect_images(paths);
+    let mut problems = collected.problems;
+    if !collected.not_images.is_empty() {
+        problems.push(skipped_note(&collected.not_images));
+    }
+    let gathered = collected
+        .images
         .into_iter()
         .map(|path| {
             if let Some((name, m)) = manifest
@@ -387,7 +394,8 @@ fn gather(paths: &[PathBuf], manifest: Option<&(String, Manifest)>) -> Result<Ve
                 Err(e) => Gathered { path, application: Err(e.to_string()), source: ApplicationSource::None },
             }
         })
-        .collect())
+        .collect();
+    (gathered, problems)
 }
 
 /// Asks for a repaint from any thread, once the UI has a context.
@@ -683,28 +691,30 @@ impl VerifierApp {
         self.add_gathered(gathered, !paths.is_empty());
     }
 
-    fn add_gathered(&mut self, gathered: Result<Vec<Gathered>, String>, asked: bool) {
-        let gathered = match gathered {
-            Ok(gathered) => gathered,
-            Err(e) => {
-                self.notice = Some((e, true));
-                return;
-            }
-        };
+    fn add_gathered(&mut self, (gathered, problems): (Vec<Gathered>, Vec<String>), asked: bool) {
         if gathered.is_empty() && asked {
-            self.notice = Some(("No label images found in what was added.".into(), true));
+            let mut notice = vec!["No label images found in what was added.".to_string()];
+            notice.extend(problems.iter().cloned());
+            self.notice = Some((notice.join(" "), true));
+        } else if !problems.is_empty() {
+            self.notice = Some((problems.join(" "), true));
         }
-        let known: HashSet<PathBuf> = self.labels.iter().map(|l| l.path.clone()).collect();
+        let mut known: HashSet<PathBuf> = self.labels.iter().map(|l| l.path.clone()).collect();
         let mut skipped = 0;
         for item in gathered {
-            if known.contains(&item.path) {
+            // Already listed, or named twice in what was added (a file and its folder).
+            if !known.insert(item.path.clone()) {
                 skipped += 1;
                 continue;
             }
             self.push_label(item);
         }
         if skipped > 0 {
-            self.notice = Some((format!("{skipped} label(s) already in the list were not added again."), false));
+            let again = format!("{skipped} label(s) already in the list were not added again.");
+            self.notice = Some(match self.notice.take() {
+                Some((text, true)) if !problems.is_empty() => (format!("{text} {again}"), true),
+                _ => (again, false),
+            });
         }
         self.dirty = true;
     }

@@ -117,6 +117,12 @@ fn without_application_data_checks_are_structural() {
     let reports = reports(&output);
     assert_eq!(reports[0]["validation_level"], "STRUCTURAL_ONLY");
     assert!(reports[0]["checks"].as_array().is_some_and(|c| !c.is_empty()));
+
+    // The text output says so too, not only the JSON.
+    let output = run(&["verify", &image.to_string_lossy()]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("note   No application data: only presence and format were checked."), "{text}");
+    assert!(text.contains("\n1 label: "), "{text}");
 }
 
 /// Bad input gets a clear error and loses nothing: the other labels are still verified.
@@ -135,10 +141,20 @@ fn bad_files_are_errors_and_the_rest_still_verify() {
     std::fs::write(dir.path().join("c_not_an_image.png"), b"this is a text file, not a label").unwrap();
     std::fs::copy(samples().join(&good.file), dir.path().join("d_bad_sidecar.jpg")).unwrap();
     std::fs::write(dir.path().join("d_bad_sidecar.json"), "{ not json").unwrap();
+    std::fs::write(dir.path().join("e_scan.pdf"), b"%PDF-1.4").unwrap();
 
     let output = run(&["verify", "--format", "json", &dir.path().to_string_lossy()]);
     let reports = reports(&output);
     assert_eq!(reports.len(), 4);
+    // The PDF in the folder is named as skipped; progress counts every label once.
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("1 file in the folders is not an image and was skipped:") && stderr.contains("e_scan.pdf"),
+        "{stderr}"
+    );
+    for n in 1..=4 {
+        assert_eq!(stderr.matches(&format!("[{n}/4]")).count(), 1, "{stderr}");
+    }
     assert_eq!(reports[0]["status"], "COMPLIANT", "{}", reports[0]);
     for (report, needle) in reports[1..].iter().zip(["damaged", "not an image", "not valid JSON"]) {
         assert_eq!(report["status"], "ERROR", "{report}");

@@ -349,3 +349,19 @@ fn unreadable_files_show_a_message() {
     assert!(report.error.is_some_and(|e| e.contains("not an image")));
     harness.get_by_label("Retry failed (2)");
 }
+
+#[test]
+fn a_missing_path_is_named_and_the_other_labels_are_still_queued() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = copy_sample(dir.path(), "label_good_001.jpg", true);
+    std::fs::write(dir.path().join("scan.pdf"), b"%PDF-1.4").unwrap();
+    let missing = dir.path().join("nope.jpg");
+    let mut app = VerifierApp::new(Settings::default());
+    app.add_paths(vec![good.clone(), missing, dir.path().to_path_buf()]);
+    assert_eq!(app.labels().len(), 1, "the existing label is queued once");
+    let mut harness = harness_for(app);
+    wait_until_done(&mut harness);
+    harness.get_by_label_contains("nope.jpg does not exist");
+    harness.get_by_label_contains("is not an image and was skipped");
+    assert_eq!(harness.state().labels()[0].report().map(|r| r.status.as_str()), Some("COMPLIANT"));
+}
