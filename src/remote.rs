@@ -99,6 +99,24 @@ impl RemoteClient {
         RemoteError::Unreachable { url: self.config.base_url.clone(), reason }
     }
 
+    /// [`Self::unreachable`] for a request with a streamed upload: one that could not be sent
+    /// reports only that its body failed, the connection's own error lost, so a health check
+    /// says whether the server is there at all.
+    fn upload_failed(&self, err: &reqwest::Error) -> RemoteError {
+        if !err.is_body() {
+            return self.unreachable(err);
+        }
+        match self.health() {
+            Err(RemoteError::Unreachable { reason, .. }) => {
+                RemoteError::Unreachable { url: self.config.base_url.clone(), reason }
+            }
+            _ => RemoteError::Unreachable {
+                url: self.config.base_url.clone(),
+                reason: format!("the connection broke while the label was sent ({err})"),
+            },
+        }
+    }
+
     /// `GET /health`. An unhealthy server answers 503 with the same body, which is returned as
     /// `Ok` too: the body says what is wrong.
     pub fn health(&self) -> Result<Health, RemoteError> {
@@ -139,7 +157,7 @@ impl RemoteClient {
         if let Some(token) = &self.config.token {
             request = request.bearer_auth(token);
         }
-        let response = request.send().map_err(|e| self.unreachable(&e))?;
+        let response = request.send().map_err(|e| self.upload_failed(&e))?;
         let status = response.status();
         let retry_after = response
             .headers()
@@ -221,5 +239,29 @@ impl Read for CountingReader {
             progress(self.sent, self.total);
         }
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_server_that_is_not_there_is_named_as_refused_for_uploads_too() {
+        // A port nothing listens on.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let client =
+            RemoteClient::new(RemoteConfig { base_url: format!("http://127.0.0.1:{port}"), token: None }).unwrap();
+        for result in [
+            client.health().map(|_| ()),
+            client.verify("label.jpg", b"not sent", None, Backend::Tesseract, None).map(|_| ()),
+        ] {
+            match result {
+                Err(RemoteError::Unreachable { reason, .. }) => {
+                    assert_eq!(reason, "connection refused or no route");
+                }
+                other => panic!("expected unreachable, got {other:?}"),
+            }
+        }
     }
 }
