@@ -1854,7 +1854,7 @@ impl VerifierApp {
                 format!("No application data ({sidecar} not found): checked for presence and format only."),
             );
         }
-        super::ollama::backend_line_ui(ui, report);
+        super::ollama::backend_line_ui(ui, report, label.server.as_deref());
         for warning in &report.warnings {
             ui.label(RichText::new(warning).weak());
         }

@@ -166,12 +166,17 @@ impl OllamaPanel {
     }
 }
 
-/// Which backend read a report, for the label's detail.
-pub fn backend_line_ui(ui: &mut egui::Ui, report: &Report) {
-    let text = match Backend::parse(&report.backend) {
-        Some(Backend::Tesseract) => "Read by Tesseract (offline)".to_string(),
-        Some(Backend::Ollama) => "Read by Ollama (vision model)".to_string(),
-        None => format!("Read by {}", report.backend),
+/// Which backend read a report, and where, for the label's detail.
+pub fn backend_line_ui(ui: &mut egui::Ui, report: &Report, server: Option<&str>) {
+    let backend = match Backend::parse(&report.backend) {
+        Some(Backend::Tesseract) if server.is_some() => "Tesseract".to_string(),
+        Some(Backend::Tesseract) => "Tesseract (offline)".to_string(),
+        Some(Backend::Ollama) => "Ollama (vision model)".to_string(),
+        None => report.backend.clone(),
+    };
+    let text = match server {
+        Some(url) => format!("Read by {backend} on the server {url}"),
+        None => format!("Read by {backend}"),
     };
     ui.label(RichText::new(text).weak());
 }

@@ -76,6 +76,8 @@ fn status_bar_follows_the_server_as_ollama_stops_and_starts() {
     step_until(&mut harness, "the label is verified on the server", |h| !h.state().is_busy());
     let report = harness.state().labels()[0].report().unwrap().clone();
     assert_eq!((report.status, report.backend.as_str()), (Status::Compliant, "tesseract"));
+    harness.run_steps(2);
+    harness.get_by_label_contains(&format!("Read by Tesseract on the server {}", server.base.trim_end_matches('/')));
 
     // Ollama stops: degraded, with Ollama's error on hover; Ollama is no longer offered.
     let addr = ollama.addr();
