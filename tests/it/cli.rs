@@ -88,7 +88,7 @@ fn compliant_label_exits_zero_with_text_output() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}");
     assert!(stdout.starts_with("COMPLIANT"), "{stdout}");
-    assert!(stdout.contains("1 labels: 1 compliant"), "{stdout}");
+    assert!(stdout.contains("1 label: 1 compliant"), "{stdout}");
 }
 
 #[test]

@@ -94,7 +94,7 @@ impl TestServer {
         let handle = tokio::spawn(ttb_verifier_server::run(listener, config, async {
             let _ = stopped.await;
         }));
-        let server = Self { base: format!("http://{addr}"), client: reqwest::Client::new(), stop: Some(stop), handle };
+        let server = Self { base: format!("http://{addr}"), client: fresh_connections(), stop: Some(stop), handle };
         // Ready once /health answers (Tesseract checked, store open).
         server.wait_for(|| async { server.client.get(server.url("/health")).send().await.is_ok() }).await;
         server
@@ -252,4 +252,11 @@ pub fn temp_dir() -> tempfile::TempDir {
 
 pub fn jobs_dir(data: &Path) -> PathBuf {
     data.join("jobs")
+}
+
+/// A client that opens a connection per request. Tests refuse uploads part-way, after which the
+/// server closes the connection; a pooled client may send the next request on it before it
+/// notices (hyper's `IncompleteMessage`), which would make a test fail for the client's sake.
+fn fresh_connections() -> reqwest::Client {
+    reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("an HTTP client")
 }
