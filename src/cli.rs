@@ -104,8 +104,8 @@ pub struct Collected {
     pub images: Vec<PathBuf>,
     /// Paths that do not exist and folders that cannot be read, each said in a sentence.
     pub problems: Vec<String>,
-    /// Files inside the folders that are not images by their name (a PDF, a JSON sidecar is not
-    /// counted: it belongs to its image).
+    /// Files inside the folders that are not images by their name, such as a PDF (sidecars,
+    /// manifests and hidden files are not counted).
     pub not_images: Vec<PathBuf>,
 }
 
@@ -142,7 +142,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, others: &mut Vec<PathBuf>) -> std::i
             walk(&path, out, others)?;
         } else if is_image_path(&path) {
             out.push(path);
-        } else if !is_sidecar_or_manifest(&path) {
+        } else if !goes_without_saying(&path) {
             others.push(path);
         }
     }
@@ -152,19 +152,20 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, others: &mut Vec<PathBuf>) -> std::i
 /// A sentence naming the files in the folders that were not taken as images.
 pub fn skipped_note(files: &[PathBuf]) -> String {
     let shown: Vec<String> = files.iter().take(3).map(|p| p.display().to_string()).collect();
-    let more = match files.len().saturating_sub(shown.len()) {
+    let more = match files.len() - shown.len() {
         0 => String::new(),
         n => format!(" and {n} more"),
     };
-    let what =
-        if files.len() == 1 { "1 file in the folders is not an image" } else { "files in the folders are not images" };
-    let count = if files.len() == 1 { String::new() } else { format!("{} ", files.len()) };
-    format!("{count}{what} and {} skipped: {}{more}", if files.len() == 1 { "was" } else { "were" }, shown.join(", "))
+    let what = match files.len() {
+        1 => "1 file in the folders is not an image and was".to_string(),
+        n => format!("{n} files in the folders are not images and were"),
+    };
+    format!("{what} skipped: {}{more}", shown.join(", "))
 }
 
-/// Application data beside the images (`label.json`, a `.csv` manifest), and hidden files: not
+/// Files expected beside label images (sidecar JSON, a CSV manifest, notes) and hidden files: not
 /// worth a word when a folder is read.
-fn is_sidecar_or_manifest(path: &Path) -> bool {
+fn goes_without_saying(path: &Path) -> bool {
     let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
     let data = path
         .extension()

@@ -106,15 +106,11 @@ impl RemoteClient {
         if !err.is_body() {
             return self.unreachable(err);
         }
-        match self.health() {
-            Err(RemoteError::Unreachable { reason, .. }) => {
-                RemoteError::Unreachable { url: self.config.base_url.clone(), reason }
-            }
-            _ => RemoteError::Unreachable {
-                url: self.config.base_url.clone(),
-                reason: format!("the connection broke while the label was sent ({err})"),
-            },
-        }
+        let reason = match self.health() {
+            Err(RemoteError::Unreachable { reason, .. }) => reason,
+            _ => format!("the connection broke while the label was sent ({err})"),
+        };
+        RemoteError::Unreachable { url: self.config.base_url.clone(), reason }
     }
 
     /// `GET /health`. An unhealthy server answers 503 with the same body, which is returned as

@@ -692,13 +692,7 @@ impl VerifierApp {
     }
 
     fn add_gathered(&mut self, (gathered, problems): (Vec<Gathered>, Vec<String>), asked: bool) {
-        if gathered.is_empty() && asked {
-            let mut notice = vec!["No label images found in what was added.".to_string()];
-            notice.extend(problems.iter().cloned());
-            self.notice = Some((notice.join(" "), true));
-        } else if !problems.is_empty() {
-            self.notice = Some((problems.join(" "), true));
-        }
+        let nothing_found = gathered.is_empty() && asked;
         let mut known: HashSet<PathBuf> = self.labels.iter().map(|l| l.path.clone()).collect();
         let mut skipped = 0;
         for item in gathered {
@@ -709,12 +703,16 @@ impl VerifierApp {
             }
             self.push_label(item);
         }
+        let mut sentences = Vec::new();
+        if nothing_found {
+            sentences.push("No label images found in what was added.".to_string());
+        }
+        sentences.extend(problems.iter().cloned());
         if skipped > 0 {
-            let again = format!("{skipped} label(s) already in the list were not added again.");
-            self.notice = Some(match self.notice.take() {
-                Some((text, true)) if !problems.is_empty() => (format!("{text} {again}"), true),
-                _ => (again, false),
-            });
+            sentences.push(format!("{skipped} label(s) already in the list were not added again."));
+        }
+        if !sentences.is_empty() {
+            self.notice = Some((sentences.join(" "), nothing_found || !problems.is_empty()));
         }
         self.dirty = true;
     }
@@ -896,10 +894,8 @@ impl VerifierApp {
         Box::new(move |mut result: Box<Finished>| {
             let thumb = result.preview.take().map(|preview| {
                 let thumb = store::thumbnail_of(&preview);
-                // A preview the size of the image read is that image: its file is copied.
-                let unchanged = result.report.image_size == Some([preview.width(), preview.height()]);
-                let original = unchanged.then_some(image_path.as_path());
-                if let Err(e) = store::save_preview(&preview_path, &thumb_path, &preview, original, &thumb) {
+                let original = store::Original { path: &image_path, size: result.report.image_size };
+                if let Err(e) = store::save_preview(&preview_path, &thumb_path, &preview, &original, &thumb) {
                     tracing::warn!("{e}");
                 }
                 Arc::new(store::color_image(&thumb))

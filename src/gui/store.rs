@@ -201,20 +201,27 @@ impl Drop for Writer {
     }
 }
 
-/// Saves a preview and its thumbnail (PNG) into the data directory. A preview that is the
-/// label's image unchanged (`original`: it needed no downscaling) is saved as a copy of that
-/// file, which is much cheaper than encoding it again; any other is encoded as JPEG.
+/// The label image a preview was made from: its file, and its size as read (upright), when known.
+pub struct Original<'a> {
+    pub path: &'a Path,
+    pub size: Option<[u32; 2]>,
+}
+
+/// Saves a preview and its thumbnail (PNG) into the data directory. A preview the size of the
+/// image it was made from is that image, needing no downscaling: it is saved as a copy of the
+/// label's file, much cheaper than encoding it again. Any other is encoded as JPEG.
 pub fn save_preview(
     preview_path: &Path,
     thumb_path: &Path,
     preview: &RgbaImage,
-    original: Option<&Path>,
+    original: &Original<'_>,
     thumb: &RgbaImage,
 ) -> Result<(), String> {
     if let Some(dir) = preview_path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
-    let bytes = match original.map(std::fs::read) {
+    let unchanged = original.size == Some([preview.width(), preview.height()]);
+    let bytes = match unchanged.then(|| std::fs::read(original.path)) {
         Some(Ok(bytes)) => bytes,
         // Gone or unreadable since it was read: the pixels are at hand.
         Some(Err(_)) | None => encode_jpeg(preview)?,
@@ -262,11 +269,11 @@ pub fn load_preview(preview_path: &Path, thumb_path: &Path, image_path: &Path) -
         return Ok(image.to_rgba8());
     }
     let image = prepare::load(image_path, DecodeLimits::default()).map_err(|e| e.to_string())?;
-    let original = (image.width().max(image.height()) <= PREVIEW_SIDE).then_some(image_path);
+    let original = Original { path: image_path, size: Some([image.width(), image.height()]) };
     let preview = crate::pool::downscaled(&image, PREVIEW_SIDE);
     drop(image);
     let thumb = thumbnail_of(&preview);
-    if let Err(e) = save_preview(preview_path, thumb_path, &preview, original, &thumb) {
+    if let Err(e) = save_preview(preview_path, thumb_path, &preview, &original, &thumb) {
         tracing::warn!("{e}");
     }
     Ok(preview)
@@ -393,13 +400,15 @@ mod tests {
         let label = dir.root().join("label.png");
         small.save(&label).unwrap();
         let (preview, thumb) = (dir.preview_path(1), dir.thumb_path(1));
-        save_preview(&preview, &thumb, &small, Some(&label), &thumbnail_of(&small)).unwrap();
+        let original = Original { path: &label, size: Some([300, 420]) };
+        save_preview(&preview, &thumb, &small, &original, &thumbnail_of(&small)).unwrap();
         assert_eq!(std::fs::read(&preview).unwrap(), std::fs::read(&label).unwrap());
         assert_eq!(load_preview(&preview, &thumb, &label).unwrap(), small, "read back pixel for pixel");
 
         // Its file gone before the preview is saved: the pixels are encoded instead.
-        save_preview(&dir.preview_path(2), &dir.thumb_path(2), &small, Some(&dir.root().join("gone.png")), &small)
-            .unwrap();
+        let gone = dir.root().join("gone.png");
+        let original = Original { path: &gone, size: Some([300, 420]) };
+        save_preview(&dir.preview_path(2), &dir.thumb_path(2), &small, &original, &small).unwrap();
         assert_eq!(read_preview(&dir.preview_path(2)).map(|p| (p.width(), p.height())), Some((300, 420)));
 
         // A large label without a saved preview: made again, downscaled, never enlarged.
