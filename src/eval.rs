@@ -63,8 +63,12 @@ pub struct Expected {
     pub tier: Option<String>,
     #[serde(default)]
     pub application: Option<String>,
+    /// Why NEEDS_REVIEW is also a fair verdict for this image, if it is.
     #[serde(default)]
     pub may_need_review: Option<String>,
+    /// What is wrong with a bad label, in words (for messages).
+    #[serde(default)]
+    pub defect: Option<String>,
 }
 
 /// Reads a manifest of expected outcomes.
@@ -281,6 +285,7 @@ mod tests {
             tier: Some("basic".into()),
             application: None,
             may_need_review: review_ok.then(|| "glare".to_string()),
+            defect: None,
         }
     }
 

@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use ttb_verifier::report::Status;
+
 use crate::support::{file_name, manifest, reports, run, samples};
 
 /// The acceptance test: every sample's status, and for bad labels the field whose check fails,
@@ -38,14 +40,18 @@ fn verify_json_over_samples_matches_manifest() {
             .filter(|c| c["outcome"] != "pass")
             .map(|c| format!("{}={}: {}", c["field"], c["outcome"], c["message"]))
             .collect();
-        let bad = entry.expected_status == "NON_COMPLIANT";
+        let bad = entry.expected_status == Status::NonCompliant;
         if bad && status == "COMPLIANT" {
             wrong.push(format!("{}: a bad label came out COMPLIANT ({:?})", entry.file, entry.defect));
             continue;
         }
         let review_accepted = status == "NEEDS_REVIEW" && entry.may_need_review.is_some();
-        if status != entry.expected_status && !review_accepted {
-            wrong.push(format!("{}: status {status}, expected {} ({problems:?})", entry.file, entry.expected_status));
+        if status != entry.expected_status.as_str() && !review_accepted {
+            wrong.push(format!(
+                "{}: status {status}, expected {} ({problems:?})",
+                entry.file,
+                entry.expected_status.as_str()
+            ));
         }
         if status == "NON_COMPLIANT"
             && let Some(field) = &entry.failing_field
@@ -82,7 +88,7 @@ fn eval_reports_accuracy_over_samples() {
 
 #[test]
 fn compliant_label_exits_zero_with_text_output() {
-    let good = manifest().into_iter().find(|e| e.expected_status == "COMPLIANT").expect("a good sample");
+    let good = manifest().into_iter().find(|e| e.expected_status == Status::Compliant).expect("a good sample");
     let path = samples().join(&good.file);
     let output = run(&["verify", &path.to_string_lossy()]);
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -93,7 +99,7 @@ fn compliant_label_exits_zero_with_text_output() {
 
 #[test]
 fn explicit_application_overrides_sidecar() {
-    let good = manifest().into_iter().find(|e| e.expected_status == "COMPLIANT").expect("a good sample");
+    let good = manifest().into_iter().find(|e| e.expected_status == Status::Compliant).expect("a good sample");
     let dir = tempfile::tempdir().unwrap();
     let app = dir.path().join("other.json");
     std::fs::write(&app, r#"{"brand_name": "Completely Different Brand"}"#).unwrap();
@@ -109,7 +115,7 @@ fn explicit_application_overrides_sidecar() {
 
 #[test]
 fn without_application_data_checks_are_structural() {
-    let good = manifest().into_iter().find(|e| e.expected_status == "COMPLIANT").expect("a good sample");
+    let good = manifest().into_iter().find(|e| e.expected_status == Status::Compliant).expect("a good sample");
     let dir = tempfile::tempdir().unwrap();
     let image = dir.path().join(&good.file);
     std::fs::copy(samples().join(&good.file), &image).unwrap();
@@ -128,7 +134,7 @@ fn without_application_data_checks_are_structural() {
 /// Bad input gets a clear error and loses nothing: the other labels are still verified.
 #[test]
 fn bad_files_are_errors_and_the_rest_still_verify() {
-    let good = manifest().into_iter().find(|e| e.expected_status == "COMPLIANT").expect("a good sample");
+    let good = manifest().into_iter().find(|e| e.expected_status == Status::Compliant).expect("a good sample");
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(samples().join(&good.file), dir.path().join("a_good.jpg")).unwrap();
     std::fs::copy(
@@ -175,7 +181,7 @@ fn usage_errors_exit_two() {
 
 #[test]
 fn missing_tessdata_is_explained() {
-    let good = manifest().into_iter().find(|e| e.expected_status == "COMPLIANT").expect("a good sample");
+    let good = manifest().into_iter().find(|e| e.expected_status == Status::Compliant).expect("a good sample");
     let dir = tempfile::tempdir().unwrap();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_ttb-verifier"))
         .args(["verify", "--format", "json"])
@@ -215,7 +221,7 @@ fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
 fn exif_orientation_is_applied() {
     let good = manifest()
         .into_iter()
-        .find(|e| e.expected_status == "COMPLIANT" && e.file.ends_with(".jpg"))
+        .find(|e| e.expected_status == Status::Compliant && e.file.ends_with(".jpg"))
         .expect("a good jpg");
     let upright = image::open(samples().join(&good.file)).unwrap();
     // Stored rotated a quarter turn anticlockwise; orientation 6 says "turn 90 clockwise to view".

@@ -10,6 +10,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use ttb_verifier::gui::export::Format;
 use ttb_verifier::gui::{Decision, LabelState, Settings, VerifierApp};
+use ttb_verifier::report::Status;
 
 use crate::support::{manifest, samples};
 
@@ -56,7 +57,7 @@ fn sample_with(failing_field: &str) -> String {
 }
 
 fn good_sample() -> String {
-    manifest().into_iter().find(|e| e.expected_status == "COMPLIANT").expect("a good sample").file
+    manifest().into_iter().find(|e| e.expected_status == Status::Compliant).expect("a good sample").file
 }
 
 #[test]
@@ -93,7 +94,7 @@ fn a_batch_shows_its_progress_and_can_be_cancelled_and_retried() {
     // here it would only make the test slow on a busy machine).
     let folder = tempfile::tempdir().unwrap();
     let chosen: Vec<_> = manifest().into_iter().filter(|e| e.tier.as_deref() != Some("hard")).step_by(2).collect();
-    assert!(chosen.iter().any(|e| e.expected_status == "NON_COMPLIANT"), "the folder holds failing labels");
+    assert!(chosen.iter().any(|e| e.expected_status == Status::NonCompliant), "the folder holds failing labels");
     for entry in &chosen {
         copy_sample(folder.path(), &entry.file, true);
     }

@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use serde::Deserialize;
+pub use ttb_verifier::eval::Expected;
+use ttb_verifier::eval::read_manifest;
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -14,25 +15,9 @@ pub fn samples() -> PathBuf {
     root().join("test_samples")
 }
 
-/// One entry of `test_samples/manifest.json`.
-#[derive(Debug, Deserialize)]
-pub struct Expected {
-    pub file: String,
-    pub expected_status: String,
-    pub failing_field: Option<String>,
-    #[serde(default)]
-    pub defect: Option<String>,
-    #[serde(default)]
-    pub tier: Option<String>,
-    /// Why NEEDS_REVIEW is also a fair verdict for this image, if it is.
-    #[serde(default)]
-    pub may_need_review: Option<String>,
-}
-
+/// The entries of `test_samples/manifest.json`, read as `eval` reads them.
 pub fn manifest() -> Vec<Expected> {
-    let text = std::fs::read_to_string(samples().join("manifest.json"))
-        .unwrap_or_else(|e| panic!("test_samples/manifest.json: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("manifest.json does not parse: {e}"))
+    read_manifest(&samples().join("manifest.json")).unwrap_or_else(|e| panic!("test_samples/manifest.json: {e}"))
 }
 
 /// Runs `ttb-verifier ARGS` in the repository root.
